@@ -1,0 +1,190 @@
+"""Matching media and bare signals against every list: thresholds, variants, allow lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from hashwarden.core.lists.interfaces import SignalDelta
+from hashwarden.core.lists.models import Entry, HashList, ListKind
+from hashwarden.core.matching.models import Hit, MatchOutcome
+from hashwarden.core.matching.signal_index import RawHit, SignalIndex
+from hashwarden.core.media.models import MediaHashes, Variant
+from hashwarden.core.signals.pdq import PDQ, PDQ_MIN_QUALITY
+from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
+
+
+class MatchSource(Protocol):
+    """The part of a list store the matcher reads."""
+
+    def all_lists(self) -> list[HashList]: ...
+    def signal_changes_since(self, cursor: int) -> SignalDelta: ...
+    def get_entries(self, entry_ids: Sequence[int]) -> dict[int, Entry]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """One value to look up, tagged with the item it belongs to."""
+
+    item: int
+    signal_type: str
+    value: str
+    variant: str = Variant.ORIGINAL
+
+
+class Matcher:
+    """Holds the index; ``refresh`` follows the store, ``match_*`` answer queries."""
+
+    def __init__(self, source: MatchSource, signals: SignalRegistry = SIGNALS) -> None:
+        self._source = source
+        self._signals = signals
+        self.index = SignalIndex(signals)
+        self._lists: dict[str, HashList] = {}
+        self.refresh()
+
+    def refresh(self) -> int:
+        """Pull list settings and signal changes; returns the number of signal changes applied."""
+        self._lists = {hash_list.name: hash_list for hash_list in self._source.all_lists()}
+        applied = 0
+        while True:
+            delta = self._source.signal_changes_since(self.index.cursor)
+            if not delta.added and not delta.removed_signal_ids:
+                self.index.cursor = max(self.index.cursor, delta.cursor)
+                return applied
+            self.index.apply(delta)
+            applied += len(delta.added) + len(delta.removed_signal_ids)
+
+    def match_media(self, items: Sequence[MediaHashes], lists: Sequence[str] | None = None,
+                    ) -> list[MatchOutcome]:
+        outcomes = [MatchOutcome() for _ in items]
+        queries: list[_Query] = []
+        for i, media in enumerate(items):
+            for signal in media.exact_signals():
+                queries.append(_Query(i, signal.type, signal.value))
+            queries.extend(self._pdq_queries(i, media, outcomes[i]))
+        return self._run(queries, outcomes, lists)
+
+    def match_signals(self, signals: Mapping[str, Sequence[str]],
+                      lists: Sequence[str] | None = None) -> MatchOutcome:
+        """Match bare signal values (already canonical) as one item."""
+        outcome = MatchOutcome()
+        queries = []
+        for type_name, values in signals.items():
+            signal_type = self._signals.get(type_name)
+            for value in values:
+                queries.append(_Query(0, signal_type.name, signal_type.parse(value)))
+            if signal_type.name == PDQ.name and values:
+                outcome.perceptual_checked = True
+        return self._run(queries, [outcome], lists)[0]
+
+    def _pdq_queries(self, item: int, media: MediaHashes, outcome: MatchOutcome) -> list[_Query]:
+        if media.pdq is None:
+            return []
+        if media.pdq.quality < PDQ_MIN_QUALITY:
+            outcome.notes.append(
+                f"pdq quality {media.pdq.quality} < {PDQ_MIN_QUALITY}: not matched perceptually"
+            )
+            return []
+        outcome.perceptual_checked = True
+        variants = list(zip(Variant.DIHEDRAL, media.pdq_dihedral, strict=False)) or [
+            (Variant.ORIGINAL, media.pdq.hex)
+        ]
+        if media.pdq_exif is not None and media.pdq_exif.quality >= PDQ_MIN_QUALITY:
+            variants.append((Variant.EXIF, media.pdq_exif.hex))
+        return [_Query(item, PDQ.name, value, variant) for variant, value in variants]
+
+    def _run(self, queries: list[_Query], outcomes: list[MatchOutcome],
+             lists: Sequence[str] | None) -> list[MatchOutcome]:
+        wanted = set(lists) if lists is not None else None
+        raw: list[tuple[_Query, RawHit]] = []
+        by_type: dict[str, list[_Query]] = {}
+        for query in queries:
+            by_type.setdefault(query.signal_type, []).append(query)
+        for type_name, typed in by_type.items():
+            values = [query.value for query in typed]
+            if type_name == PDQ.name:
+                found = self.index.search_pdq(values, self._max_threshold(PDQ.name))
+            else:
+                found = self.index.search_exact(type_name, values)
+            raw.extend((typed[hit.query], hit) for hit in found)
+
+        owners = {hit.label: self.index.owner(hit.label) for _, hit in raw}
+        entry_ids = sorted({owner[1] for owner in owners.values() if owner is not None})
+        entries = self._source.get_entries(entry_ids) if entry_ids else {}
+
+        best: dict[tuple[int, str, int, str], Hit] = {}
+        for query, found in raw:
+            owner = owners[found.label]
+            if owner is None:
+                continue
+            list_name, entry_id = owner
+            hash_list = self._lists.get(list_name)
+            entry = entries.get(entry_id)
+            if hash_list is None or entry is None or entry.is_removed:
+                continue
+            # Allow lists apply whichever block lists the caller asked for.
+            if wanted is not None and list_name not in wanted and hash_list.kind is ListKind.BLOCK:
+                continue
+            threshold = self._threshold(hash_list, query.signal_type)
+            if found.distance > threshold:
+                continue
+            hit = _make_hit(hash_list, entry, query, found.distance)
+            key = (query.item, list_name, entry_id, query.signal_type)
+            current = best.get(key)
+            if current is None or _better(hit, current):
+                best[key] = hit
+
+        for (item, *_), hit in sorted(best.items(), key=lambda kv: (kv[0], kv[1].distance)):
+            outcome = outcomes[item]
+            if hit.list_kind is ListKind.ALLOW:
+                outcome.allowed.append(hit)
+            else:
+                outcome.hits.append(hit)
+        for outcome in outcomes:
+            if outcome.allowed and outcome.hits:
+                outcome.suppressed, outcome.hits = outcome.hits, []
+        return outcomes
+
+    def _threshold(self, hash_list: HashList, type_name: str) -> int:
+        return hash_list.threshold_for(type_name, self._signals.get(type_name).default_threshold)
+
+    def _max_threshold(self, type_name: str) -> int:
+        default = self._signals.get(type_name).default_threshold
+        return max((self._threshold(h, type_name) for h in self._lists.values()), default=default)
+
+
+def _make_hit(hash_list: HashList, entry: Entry, query: _Query, distance: int) -> Hit:
+    matched = _matched_value(entry, query, distance)
+    category = entry.data.category
+    return Hit(
+        list_name=hash_list.name,
+        list_kind=hash_list.kind,
+        entry_id=entry.id,
+        signal_type=query.signal_type,
+        matched_value=matched,
+        query_value=query.value,
+        distance=distance,
+        category=str(category) if category is not None else None,
+        source=entry.data.source,
+        external_id=entry.data.external_id,
+        variant=query.variant,
+    )
+
+
+def _matched_value(entry: Entry, query: _Query, distance: int) -> str:
+    """The entry's stored value that produced the hit (an entry may carry several PDQs)."""
+    candidates = [s.value for s in entry.signals if s.type == query.signal_type]
+    if query.signal_type != PDQ.name:
+        return query.value
+    for value in candidates:
+        if PDQ.distance(value, query.value) == distance:
+            return value
+    return candidates[0] if candidates else query.value
+
+
+def _better(new: Hit, old: Hit) -> bool:
+    """Prefer the smaller distance; on a tie the un-transformed pixels."""
+    if new.distance != old.distance:
+        return new.distance < old.distance
+    return new.variant == Variant.ORIGINAL and old.variant != Variant.ORIGINAL

@@ -1,0 +1,75 @@
+"""What hashing a media file yields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hashwarden.core.lists.models import Signal
+
+
+@dataclass(frozen=True, slots=True)
+class PdqResult:
+    hex: str
+    quality: int
+
+
+class Variant:
+    """Names of the pixel transforms a perceptual hit can come from (kept as plain strings)."""
+
+    ORIGINAL = "original"
+    EXIF = "exif"
+    ROTATE_90 = "rotate90"
+    ROTATE_180 = "rotate180"
+    ROTATE_270 = "rotate270"
+    FLIP_X = "flipx"
+    FLIP_Y = "flipy"
+    FLIP_PLUS_1 = "flip_plus1"
+    FLIP_MINUS_1 = "flip_minus1"
+
+    #: Order of the eight dihedral variants, as Meta's reference writes them.
+    DIHEDRAL: tuple[str, ...] = (
+        ORIGINAL, ROTATE_90, ROTATE_180, ROTATE_270, FLIP_X, FLIP_Y, FLIP_PLUS_1, FLIP_MINUS_1,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MediaHashes:
+    """Every signal of one file. PDQ fields are ``None`` for files that are not images."""
+
+    source: str
+    media_type: str
+    size: int
+    md5: str
+    sha1: str
+    sha256: str
+    #: PDQ of the stored (un-rotated) pixels: what interoperable lists contain.
+    pdq: PdqResult | None = None
+    #: PDQ after applying the EXIF orientation; only set when the orientation is not identity.
+    pdq_exif: PdqResult | None = None
+    #: The eight dihedral variants of ``pdq`` in ``Variant.DIHEDRAL`` order (index 0 == ``pdq``).
+    pdq_dihedral: tuple[str, ...] = field(default=())
+
+    def exact_signals(self) -> list[Signal]:
+        return [Signal("md5", self.md5), Signal("sha1", self.sha1), Signal("sha256", self.sha256)]
+
+    def signals(self) -> list[Signal]:
+        """Signals to store for this file when it is added to a list."""
+        found = self.exact_signals()
+        if self.pdq is not None:
+            found.append(Signal("pdq", self.pdq.hex))
+        return found
+
+    def as_json(self) -> dict[str, object]:
+        record: dict[str, object] = {
+            "path": self.source,
+            "media_type": self.media_type,
+            "size": self.size,
+            "md5": self.md5,
+            "sha1": self.sha1,
+            "sha256": self.sha256,
+        }
+        if self.pdq is not None:
+            record["pdq"] = {"hash": self.pdq.hex, "quality": self.pdq.quality}
+        if self.pdq_exif is not None:
+            record["pdq_exif"] = {"hash": self.pdq_exif.hex, "quality": self.pdq_exif.quality}
+        return record
