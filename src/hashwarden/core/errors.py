@@ -89,5 +89,9 @@ class ImportFormatError(HashwardenError):
         super().__init__(f"{source}: {len(problems)} invalid line(s): {shown}{more}")
 
 
+class ConfigError(HashwardenError):
+    """A setting (environment variable, option) has an invalid value."""
+
+
 class StorageError(HashwardenError):
     """The database is unreachable, locked or not migrated."""

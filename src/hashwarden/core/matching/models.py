@@ -24,7 +24,9 @@ class Hit:
     category: str | None
     source: str
     external_id: str
-    #: Which pixels matched: ``original``, a dihedral variant or ``exif`` (``Variant``).
+    #: Which pixels of the queried media matched: ``original``, ``exif`` or the dihedral variant
+    #: (``Variant``) that brings the upload back to the listed item (an upload rotated by 90
+    #: degrees matches through ``rotate270``).
     variant: str
 
     def as_json(self) -> dict[str, object]:

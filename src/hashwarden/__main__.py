@@ -1,0 +1,5 @@
+"""``python -m hashwarden`` runs the command line."""
+
+from hashwarden.cli.app import main
+
+main()

@@ -1,0 +1,53 @@
+"""The ``hashwarden`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from hashwarden import __version__
+from hashwarden.cli.demo_cmd import demo_command
+from hashwarden.cli.hash_cmd import hash_command
+from hashwarden.cli.lists_cmd import lists_app
+from hashwarden.cli.match_cmd import match_command
+from hashwarden.cli.output import error
+from hashwarden.cli.scan_cmd import scan_command
+from hashwarden.core.errors import HashwardenError
+
+app = typer.Typer(
+    name="hashwarden",
+    help="Hash media, keep hash lists and match files against them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("hash")(hash_command)
+app.command("match")(match_command)
+app.command("scan")(scan_command)
+app.command("demo")(demo_command)
+app.add_typer(lists_app, name="lists")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hashwarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version."
+    ),
+) -> None:
+    """hashwarden: screening against known-material hash lists."""
+
+
+def main() -> None:
+    """Entry point: domain errors become one clear line and exit status 2."""
+    try:
+        app()
+    except HashwardenError as exc:
+        error(str(exc))
+        sys.exit(2)
