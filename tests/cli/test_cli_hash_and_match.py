@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from PIL import Image
-
 from cli_helpers import Cli, write_photo
+from PIL import Image
 
 
 def test_hash_prints_one_json_object_per_file_and_conforms(

@@ -115,7 +115,9 @@ def test_rotated_and_flipped_copies_match_through_dihedral_variants(
     assert outcome.hits[0].distance <= 10
 
 
-def test_unrelated_image_does_not_match(store: SqlListStore, listed: dict[str, MediaHashes]) -> None:
+def test_unrelated_image_does_not_match(
+    store: SqlListStore, listed: dict[str, MediaHashes]
+) -> None:
     outcome = Matcher(store).match_media([_hashes(_photo(99), "other.jpg")])[0]
     assert outcome.hits == []
     assert outcome.perceptual_checked

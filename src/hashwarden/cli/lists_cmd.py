@@ -127,7 +127,8 @@ def import_list(
     name: Name,
     file: Annotated[Path, typer.Argument(help="File to import ('-' for standard input).")],
     format_name: Annotated[
-        str | None, typer.Option("--format", "-f", help="jsonl, csv or plain (default: by extension).")
+        str | None,
+        typer.Option("--format", "-f", help="jsonl, csv or plain (default: by extension)."),
     ] = None,
     signal_type: Annotated[
         str | None, typer.Option("--type", help="plain files: the hash type of every line.")

@@ -1,4 +1,4 @@
-"""What the core needs from a hash-list store. ``hashwarden.storage`` implements it with SQLAlchemy."""
+"""What the core needs from a hash-list store (``hashwarden.storage`` implements it in SQL)."""
 
 from __future__ import annotations
 

@@ -127,8 +127,8 @@ class Change:
 
 
 def _join_notes(a: str, b: str) -> str:
-    if not a or a == b:
-        return b if not a else a
-    if not b:
+    if not a:
+        return b
+    if not b or a == b:
         return a
     return f"{a}\n{b}"

@@ -1,4 +1,4 @@
-"""What a format reader yields per record of an import file, before the list service validates it."""
+"""What a format reader yields per record of an import file, before the list service checks it."""
 
 from __future__ import annotations
 

@@ -104,10 +104,10 @@ class Matcher:
         for type_name, typed in by_type.items():
             values = [query.value for query in typed]
             if type_name == PDQ.name:
-                found = self.index.search_pdq(values, self._max_threshold(PDQ.name))
+                candidates = self.index.search_pdq(values, self._max_threshold(PDQ.name))
             else:
-                found = self.index.search_exact(type_name, values)
-            raw.extend((typed[hit.query], hit) for hit in found)
+                candidates = self.index.search_exact(type_name, values)
+            raw.extend((typed[hit.query], hit) for hit in candidates)
 
         owners = {hit.label: self.index.owner(hit.label) for _, hit in raw}
         entry_ids = sorted({owner[1] for owner in owners.values() if owner is not None})

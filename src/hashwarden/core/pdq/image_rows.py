@@ -1,0 +1,73 @@
+"""Feed a decoded Pillow image to the Jarosz row reduction strip by strip.
+
+Copying a whole large image out of Pillow (``np.asarray``) allocates tens of megabytes of fresh
+memory per image, and first-touch page faults made that copy cost more than the decode itself.
+Reading only the row strips each output sample needs, one at a time, keeps every temporary small
+and reused. RGB strips go through Pillow's ``convert("F")``, whose luma is
+``(299 R + 587 G + 114 B) / 1000`` rounded once to float32: the same float32 the reference's
+luma conversion yields (see ``emulation.reference_luma``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from hashwarden.core.pdq.jarosz import SIDE, axis_matrix, row_windows
+
+#: Modes read directly; everything else is converted to RGB first.
+DIRECT_MODES = frozenset({"RGB", "L"})
+
+
+def _strip(image: Image.Image, start: int, stop: int) -> NDArray[np.generic]:
+    width = image.size[0]
+    region = image.crop((0, start, width, stop))
+    if image.mode == "L":
+        return np.frombuffer(region.tobytes(), dtype=np.uint8).reshape(stop - start, width)
+    luma = region.convert("F").tobytes()
+    return np.frombuffer(luma, dtype=np.float32).reshape(stop - start, width)
+
+
+#: Strips are read in chunks of about this many bytes of luma: few enough Pillow calls for small
+#: images, small enough that the temporaries stay in cache and in reused memory for large ones.
+CHUNK_BYTES = 1 << 19
+
+
+def _chunks(height: int, width: int) -> list[tuple[int, int, list[int]]]:
+    """Group consecutive row windows into ``(start, stop, window indices)`` read together."""
+    windows = row_windows(height)
+    rows_budget = max(1, CHUNK_BYTES // (4 * width))
+    chunks: list[tuple[int, int, list[int]]] = []
+    for index, window in enumerate(windows):
+        if chunks:
+            start, stop, members = chunks[-1]
+            if max(stop, window.stop) - start <= rows_budget:
+                chunks[-1] = (start, max(stop, window.stop), [*members, index])
+                continue
+        chunks.append((window.start, window.stop, [index]))
+    return chunks
+
+
+def downscale_image(image: Image.Image) -> NDArray[np.float64]:
+    """The 64x64 Jarosz downsample of the luma of an ``RGB`` or ``L`` image."""
+    if image.mode not in DIRECT_MODES:
+        raise ValueError(f"expected an RGB or L image, got mode {image.mode}")
+    width, height = image.size
+    windows = row_windows(height)
+    reduced = np.empty((SIDE, width), dtype=np.float32)
+    for start, stop, members in _chunks(height, width):
+        rows = _strip(image, start, stop)
+        for index in members:
+            window = windows[index]
+            part = rows[window.start - start : window.stop - start]
+            np.dot(window.weights, part, out=reduced[index])
+    result: NDArray[np.float64] = reduced.astype(np.float64) @ axis_matrix(width).T
+    return result
+
+
+def image_luma(image: Image.Image) -> NDArray[np.float32]:
+    """Whole-image float32 luma, as the reference computes it (for the exact fallback)."""
+    if image.mode == "L":
+        return np.asarray(image).astype(np.float32)
+    return np.asarray(image.convert("F"), dtype=np.float32)
