@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hashwarden.storage.database import create_engine
 from hashwarden.storage.list_store import SqlListStore
+from shared_data import shared_dir
 
 POSTGRES_URL_ENV = "HASHWARDEN_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -86,17 +87,11 @@ def store(engine: Engine) -> SqlListStore:
     return SqlListStore(engine)
 
 
-def _shared_dir() -> Path:
-    override = os.environ.get("HASHWARDEN_SHARED_DIR")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[1].parent / "shared"
-
-
 @pytest.fixture(scope="session")
 def conformance_dir() -> Path:
     """Meta's conformance data: shared/conformance beside the checkout or $HASHWARDEN_SHARED_DIR."""
-    folder = _shared_dir() / "conformance"
+    shared = shared_dir()
+    folder = (shared or Path("../shared")) / "conformance"
     if not folder.is_dir():
         message = f"conformance data not found at {folder}: set HASHWARDEN_SHARED_DIR"
         if _in_ci():

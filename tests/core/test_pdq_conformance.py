@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,13 @@ from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.media.models import Variant
 from hashwarden.core.pdq.hasher import pdq_hash_image, pdq_hash_with_dihedral
 from hashwarden.core.pdq.hexbits import hamming_distance
+from shared_data import shared_dir
 
 
 def conformance_dir() -> Path | None:
-    override = os.environ.get("HASHWARDEN_SHARED_DIR")
-    shared = Path(override) if override else Path(__file__).resolve().parents[2] / ".." / "shared"
-    folder = shared / "conformance" / "pdq"
-    return folder if (folder / "expected.csv").is_file() else None
+    shared = shared_dir()
+    folder = shared / "conformance" / "pdq" if shared else None
+    return folder if folder and (folder / "expected.csv").is_file() else None
 
 
 CONFORMANCE = conformance_dir()
