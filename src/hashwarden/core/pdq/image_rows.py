@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image
 
-from hashwarden.core.pdq.jarosz import SIDE, axis_matrix, row_windows
+from hashwarden.core.pdq.arrow_view import fits_one_block, pixel_view
+from hashwarden.core.pdq.jarosz import SIDE, reduce_columns, reduce_rows, row_windows
 
 #: Modes read directly; everything else is converted to RGB first.
 DIRECT_MODES = frozenset({"RGB", "L"})
@@ -53,6 +54,16 @@ def downscale_image(image: Image.Image) -> NDArray[np.float64]:
     """The 64x64 Jarosz downsample of the luma of an ``RGB`` or ``L`` image."""
     if image.mode not in DIRECT_MODES:
         raise ValueError(f"expected an RGB or L image, got mode {image.mode}")
+    if fits_one_block(image.size, 4):
+        luma = image if image.mode == "L" else image.convert("F")
+        with pixel_view(luma) as view:
+            if view is not None:
+                return reduce_columns(reduce_rows(view))
+    return reduce_columns(_reduce_strips(image))
+
+
+def _reduce_strips(image: Image.Image) -> NDArray[np.float32]:
+    """The row reduction read strip by strip, for images too big to view without a copy."""
     width, height = image.size
     windows = row_windows(height)
     reduced = np.empty((SIDE, width), dtype=np.float32)
@@ -62,8 +73,7 @@ def downscale_image(image: Image.Image) -> NDArray[np.float64]:
             window = windows[index]
             part = rows[window.start - start : window.stop - start]
             np.dot(window.weights, part, out=reduced[index])
-    result: NDArray[np.float64] = reduced.astype(np.float64) @ axis_matrix(width).T
-    return result
+    return reduced
 
 
 def image_luma(image: Image.Image) -> NDArray[np.float32]:

@@ -116,6 +116,36 @@ def reduce_rows(pixels: NDArray[np.generic]) -> NDArray[np.float32]:
     return out
 
 
+@lru_cache(maxsize=256)
+def column_gather(length: int) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """``row_windows(length)`` padded to one width: ``(64 x L)`` column indices and weights.
+
+    Padding repeats the last index with weight zero, so one gather and one product apply the
+    axis matrix to the columns without touching its ~(1 - L / length) zeros.
+    """
+    windows = row_windows(length)
+    span = max(window.stop - window.start for window in windows)
+    indices = np.empty((SIDE, span), dtype=np.intp)
+    weights = np.zeros((SIDE, span), dtype=np.float64)
+    matrix = axis_matrix(length)
+    for index, window in enumerate(windows):
+        count = window.stop - window.start
+        indices[index, :count] = np.arange(window.start, window.stop)
+        indices[index, count:] = window.stop - 1
+        weights[index, :count] = matrix[index, window.start : window.stop]
+    indices.setflags(write=False)
+    weights.setflags(write=False)
+    return indices, weights
+
+
+def reduce_columns(reduced: NDArray[np.floating]) -> NDArray[np.float64]:
+    """Apply the column-axis matrix to the ``64 x W`` row reduction, giving the 64x64 buffer."""
+    indices, weights = column_gather(reduced.shape[1])
+    gathered = reduced[:, indices].astype(np.float64)
+    result: NDArray[np.float64] = np.einsum("rjl,jl->rj", gathered, weights)
+    return result
+
+
 #: Luma weights of ``fillFloatLumaFromRGB`` (Wikipedia's RGB to Y).
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float64)
 
@@ -129,14 +159,11 @@ def downscale_rgb(rgb: NDArray[np.uint8]) -> NDArray[np.float64]:
     if not rgb.flags.c_contiguous:
         rgb = np.ascontiguousarray(rgb)
     reduced = reduce_rows(rgb.reshape(height, width * 3)).reshape(SIDE, width, 3)
-    luma = reduced.astype(np.float64) @ LUMA_WEIGHTS
-    return luma @ axis_matrix(width).T
+    return reduce_columns(reduced.astype(np.float64) @ LUMA_WEIGHTS)
 
 
 def downscale_luma(luma: NDArray[np.generic]) -> NDArray[np.float64]:
     """64x64 Jarosz downsample of an ``H x W`` luma (or grey) array."""
-    width = luma.shape[1]
     if not luma.flags.c_contiguous:
         luma = np.ascontiguousarray(luma)
-    reduced = reduce_rows(luma).astype(np.float64)
-    return reduced @ axis_matrix(width).T
+    return reduce_columns(reduce_rows(luma))
