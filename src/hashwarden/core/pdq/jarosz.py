@@ -141,7 +141,8 @@ def column_gather(length: int) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
 def reduce_columns(reduced: NDArray[np.floating]) -> NDArray[np.float64]:
     """Apply the column-axis matrix to the ``64 x W`` row reduction, giving the 64x64 buffer."""
     indices, weights = column_gather(reduced.shape[1])
-    gathered = reduced[:, indices].astype(np.float64)
+    # np.take is several times faster than the equivalent fancy index here.
+    gathered = np.take(reduced, indices, axis=1)
     result: NDArray[np.float64] = np.einsum("rjl,jl->rj", gathered, weights)
     return result
 
