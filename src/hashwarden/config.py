@@ -8,10 +8,32 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from hashwarden.core.errors import ConfigError
+from hashwarden.core.errors import ConfigError, StorageError
 from hashwarden.core.media.limits import DecodeLimits
-from hashwarden.storage.database import database_url, hashwarden_home
+
+HOME_ENV = "HASHWARDEN_HOME"
+DATABASE_URL_ENV = "HASHWARDEN_DATABASE_URL"
+
+
+def hashwarden_home() -> Path:
+    """The data folder: ``$HASHWARDEN_HOME`` or ``~/.local/share/hashwarden``, created if needed."""
+    raw = os.environ.get(HOME_ENV)
+    home = Path(raw).expanduser() if raw else Path.home() / ".local" / "share" / "hashwarden"
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create the data folder {home}: {exc.strerror}") from exc
+    return home
+
+
+def database_url() -> str:
+    """The configured database URL (see the module docstring)."""
+    configured = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if configured:
+        return configured
+    return f"sqlite:///{hashwarden_home() / 'hashwarden.db'}"
 
 
 def decode_limits() -> DecodeLimits:
@@ -33,6 +55,3 @@ def _int_env(name: str, default: int) -> int:
     if value <= 0:
         raise ConfigError(f"{name} must be positive, got {value}")
     return value
-
-
-__all__ = ["database_url", "decode_limits", "hashwarden_home"]

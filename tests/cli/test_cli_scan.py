@@ -76,3 +76,19 @@ def test_scan_resumes_without_duplicates_and_restarts(cli: Cli, tmp_path: Path) 
 
     cli("scan", str(scanned), "--report", str(report), "--workers", "0", "--restart")
     assert len(report.read_text().splitlines()) == 9
+
+
+def test_scan_refuses_an_unknown_report_type_with_one_clear_line(cli: Cli, tmp_path: Path) -> None:
+    result = cli("scan", str(tmp_path), "--report", str(tmp_path / "r.xml"), check=False)
+    assert result.returncode == 2
+    assert "r.xml" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_scan_of_a_missing_folder_is_an_error_record(cli: Cli, tmp_path: Path) -> None:
+    report = tmp_path / "r.jsonl"
+    result = cli("scan", str(tmp_path / "nope"), "--report", str(report), "--workers", "0",
+                 check=False)  # fmt: skip
+    assert "Traceback" not in result.stderr
+    records = [json.loads(line) for line in report.read_text().splitlines()]
+    assert records and "error" in records[0]

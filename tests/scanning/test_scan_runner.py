@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from scanmedia import image_bytes, md5
 
+from hashwarden.core.errors import ConfigError
 from hashwarden.core.media.models import MediaHashes
 from hashwarden.scanning.checkpoint import Checkpoint, CheckpointError
 from hashwarden.scanning.reports.jsonl import read_report
@@ -81,7 +82,7 @@ def test_html_report_is_self_contained_and_escaped(image_tree: Path, tmp_path: P
 
 
 def test_unknown_report_extension_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="report"):
+    with pytest.raises(ConfigError, match="report"):
         Scanner([tmp_path], report=tmp_path / "r.xml", workers=0)
 
 

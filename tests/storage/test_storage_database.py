@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from storage_samples import entry
 
+from hashwarden.config import database_url, hashwarden_home
 from hashwarden.core.errors import StorageError
 from hashwarden.core.lists.interfaces import ListChanges
 from hashwarden.core.lists.models import HashList
-from hashwarden.storage.database import create_engine, database_url, hashwarden_home
+from hashwarden.storage.database import create_engine
 from hashwarden.storage.list_store import SqlListStore
 
 

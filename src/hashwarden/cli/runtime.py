@@ -1,15 +1,20 @@
-"""The composition root for CLI commands: one engine, store, list service and matcher."""
+"""The composition root for CLI commands: one engine, store, list service and matcher.
+
+The database and matching stacks (SQLAlchemy, Alembic, the index) are imported on first use, so
+commands that never touch the database, such as ``hash``, start quickly.
+"""
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
-from hashwarden.core.lists.services import ListService
-from hashwarden.core.matching.matcher import Matcher
-from hashwarden.storage.database import create_engine
-from hashwarden.storage.list_store import SqlListStore
+    from hashwarden.core.lists.services import ListService
+    from hashwarden.core.matching.matcher import Matcher
+    from hashwarden.storage.list_store import SqlListStore
 
 
 class Runtime:
@@ -18,16 +23,24 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
+        from hashwarden.storage.database import create_engine
+
         return create_engine(self._url)
 
     @cached_property
     def store(self) -> SqlListStore:
+        from hashwarden.storage.list_store import SqlListStore
+
         return SqlListStore(self.engine)
 
     @cached_property
     def lists(self) -> ListService:
+        from hashwarden.core.lists.services import ListService
+
         return ListService(self.store)
 
     @cached_property
     def matcher(self) -> Matcher:
+        from hashwarden.core.matching.matcher import Matcher
+
         return Matcher(self.store)

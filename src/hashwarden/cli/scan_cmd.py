@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hashwarden.cli.output import console, escape
 from hashwarden.cli.runtime import Runtime
 from hashwarden.config import decode_limits
-from hashwarden.core.matching.matcher import Matcher
-from hashwarden.core.media.models import MediaHashes
-from hashwarden.scanning.progress import RichScanProgress
-from hashwarden.scanning.runner import Scanner
-from hashwarden.scanning.tasks import HashOptions
+
+if TYPE_CHECKING:
+    from hashwarden.core.matching.matcher import Matcher
+    from hashwarden.core.media.models import MediaHashes
 
 
 def scan_command(
@@ -45,6 +44,10 @@ def scan_command(
 
     An interrupted scan resumes where it stopped (--restart starts over).
     """
+    from hashwarden.scanning.progress import RichScanProgress
+    from hashwarden.scanning.runner import Scanner
+    from hashwarden.scanning.tasks import HashOptions
+
     matcher = Runtime().matcher
 
     def match(batch: Sequence[MediaHashes]) -> list[list[dict[str, object]]]:

@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from hashwarden.storage.database import create_engine, database_url
+from hashwarden.config import database_url
+from hashwarden.storage.database import create_engine
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.migrate import migrate, upgrade_to_head
 

@@ -15,10 +15,8 @@ surfaces as :class:`~hashwarden.core.errors.StorageError` with a message naming 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy
@@ -26,33 +24,13 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from hashwarden.config import database_url
 from hashwarden.core.errors import StorageError
 
-DATABASE_URL_ENV = "HASHWARDEN_DATABASE_URL"
-HOME_ENV = "HASHWARDEN_HOME"
 DEFAULT_BUSY_TIMEOUT = 30.0
 _WRITE_OPTION = "hashwarden_write"
 # Any constant works; all writers of one database must agree on it.
 _WRITERS_LOCK_KEY = 0x6857_4C53
-
-
-def hashwarden_home() -> Path:
-    """The data folder: ``$HASHWARDEN_HOME`` or ``~/.local/share/hashwarden``, created if needed."""
-    raw = os.environ.get(HOME_ENV)
-    home = Path(raw).expanduser() if raw else Path.home() / ".local" / "share" / "hashwarden"
-    try:
-        home.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StorageError(f"cannot create the data folder {home}: {exc.strerror}") from exc
-    return home
-
-
-def database_url() -> str:
-    """The configured database URL (see the module docstring)."""
-    configured = os.environ.get(DATABASE_URL_ENV, "").strip()
-    if configured:
-        return configured
-    return f"sqlite:///{hashwarden_home() / 'hashwarden.db'}"
 
 
 def describe(url: str | URL) -> str:

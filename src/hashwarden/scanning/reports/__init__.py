@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hashwarden.core.errors import ConfigError
 from hashwarden.scanning.reports.csv import write_csv_report
 from hashwarden.scanning.reports.html import write_html_report
 
@@ -12,7 +13,7 @@ REPORT_SUFFIXES = (".jsonl", ".csv", ".html", ".htm")
 
 def check_report_path(report: Path) -> None:
     if report.suffix.lower() not in REPORT_SUFFIXES:
-        raise ValueError(
+        raise ConfigError(
             f"report {report.name!r}: use a name ending in {', '.join(REPORT_SUFFIXES)}"
         )
 
