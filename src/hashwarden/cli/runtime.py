@@ -1,4 +1,5 @@
-"""The composition root for CLI commands: one engine, store, list service and matcher.
+"""The composition root for CLI commands: one engine, store, list service, matcher, token
+service and audit log.
 
 The database and matching stacks (SQLAlchemy, Alembic, the index) are imported on first use, so
 commands that never touch the database, such as ``hash``, start quickly.
@@ -6,12 +7,16 @@ commands that never touch the database, such as ``hash``, start quickly.
 
 from __future__ import annotations
 
+import getpass
+import os
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from hashwarden.accounts.services import TokenService
+    from hashwarden.audit.services import AuditLog
     from hashwarden.core.lists.services import ListService
     from hashwarden.core.matching.matcher import Matcher
     from hashwarden.storage.list_store import SqlListStore
@@ -44,3 +49,26 @@ class Runtime:
         from hashwarden.core.matching.matcher import Matcher
 
         return Matcher(self.store)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        from hashwarden.audit.services import AuditLog
+        from hashwarden.storage.audit_store import SqlAuditStore
+
+        return AuditLog(SqlAuditStore(self.engine))
+
+    @cached_property
+    def tokens(self) -> TokenService:
+        from hashwarden.accounts.services import TokenService
+        from hashwarden.storage.token_store import SqlTokenStore
+
+        return TokenService(SqlTokenStore(self.engine), self.audit)
+
+    @cached_property
+    def actor(self) -> str:
+        """How the audit log names whoever runs the command: ``cli:`` and the OS user name."""
+        try:
+            user = getpass.getuser()
+        except (OSError, KeyError):  # no login name and no passwd entry, e.g. in a container
+            user = f"uid{os.getuid()}"
+        return f"cli:{user}"

@@ -95,3 +95,17 @@ class ConfigError(HashwardenError):
 
 class StorageError(HashwardenError):
     """The database is unreachable, locked or not migrated."""
+
+
+class TokenError(HashwardenError, ValueError):
+    """An API-token request was refused (bad name, role or list grants)."""
+
+
+class TokenNotFoundError(TokenError):
+    def __init__(self, token_id: int) -> None:
+        self.token_id = token_id
+        super().__init__(f"no API token with id {token_id}")
+
+
+class AuditError(HashwardenError, ValueError):
+    """An audit record cannot be logged as given (missing actor or action, details not JSON)."""

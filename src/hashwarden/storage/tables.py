@@ -161,3 +161,8 @@ list_changes = Table(
     UniqueConstraint("list_id", "sequence"),
     sqlite_autoincrement=True,
 )
+
+# The token and audit tables live in their own module to keep this one about hash lists.
+# Importing it here (last, once ``metadata`` and the types exist) puts them on ``metadata``
+# however this module is reached, so migrations and schema comparisons see the whole schema.
+from hashwarden.storage import account_tables as _account_tables  # noqa: E402, F401
