@@ -21,6 +21,7 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 
 run: $(STAMP_RUN)
 	$(BIN)/hashwarden demo
+	$(BIN)/hashwarden serve --admin-token
 
 test: $(STAMP_TEST)
 	$(BIN)/ruff check src tests bench

@@ -7,12 +7,15 @@ import sys
 import typer
 
 from hashwarden import __version__
+from hashwarden.cli.audit_cmd import audit_app
 from hashwarden.cli.demo_cmd import demo_command
 from hashwarden.cli.hash_cmd import hash_command
 from hashwarden.cli.lists_cmd import lists_app
 from hashwarden.cli.match_cmd import match_command
 from hashwarden.cli.output import error
 from hashwarden.cli.scan_cmd import scan_command
+from hashwarden.cli.serve_cmd import serve_command
+from hashwarden.cli.tokens_cmd import tokens_app
 from hashwarden.core.errors import HashwardenError
 
 app = typer.Typer(
@@ -26,7 +29,10 @@ app.command("hash")(hash_command)
 app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("demo")(demo_command)
+app.command("serve")(serve_command)
 app.add_typer(lists_app, name="lists")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 
 
 def _version(value: bool) -> None:

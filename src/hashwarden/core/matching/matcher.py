@@ -33,6 +33,13 @@ class _Query:
     variant: str = Variant.ORIGINAL
 
 
+@dataclass(frozen=True, slots=True)
+class PendingChanges:
+    lists: list[HashList]
+    deltas: list[SignalDelta]
+    cursor: int
+
+
 class Matcher:
     """Holds the index; ``refresh`` follows the store, ``match_*`` answer queries."""
 
@@ -45,15 +52,37 @@ class Matcher:
 
     def refresh(self) -> int:
         """Pull list settings and signal changes; returns the number of signal changes applied."""
-        self._lists = {hash_list.name: hash_list for hash_list in self._source.all_lists()}
-        applied = 0
+        return self.apply(self.pending())
+
+    def pending(self) -> PendingChanges:
+        """Read what changed since the index's cursor, without touching the index.
+
+        Servers call this outside their index lock and ``apply`` inside it, so matches never
+        wait for the database.
+        """
+        lists = self._source.all_lists()
+        deltas: list[SignalDelta] = []
+        cursor = self.index.cursor
         while True:
-            delta = self._source.signal_changes_since(self.index.cursor)
+            delta = self._source.signal_changes_since(cursor)
+            cursor = max(cursor, delta.cursor)
             if not delta.added and not delta.removed_signal_ids:
-                self.index.cursor = max(self.index.cursor, delta.cursor)
-                return applied
+                return PendingChanges(lists, deltas, cursor)
+            deltas.append(delta)
+
+    def apply(self, pending: PendingChanges) -> int:
+        """Apply what ``pending`` read; returns the number of signal changes applied."""
+        self._lists = {hash_list.name: hash_list for hash_list in pending.lists}
+        applied = 0
+        for delta in pending.deltas:
             self.index.apply(delta)
             applied += len(delta.added) + len(delta.removed_signal_ids)
+        self.index.cursor = max(self.index.cursor, pending.cursor)
+        return applied
+
+    @property
+    def lists(self) -> dict[str, HashList]:
+        return dict(self._lists)
 
     def match_media(self, items: Sequence[MediaHashes], lists: Sequence[str] | None = None,
                     ) -> list[MatchOutcome]:

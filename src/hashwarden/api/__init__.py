@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): upload screening, list curation, tokens, health and metrics."""

@@ -1,0 +1,58 @@
+"""The FastAPI application: routers, error handling, limits, metrics, start-up and shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from hashwarden import __version__
+from hashwarden.api import problems
+from hashwarden.api.body_limit import BodyLimit
+from hashwarden.api.metrics import ApiMetrics
+from hashwarden.api.routes import health, lists, match, tokens
+from hashwarden.api.services import ApiServices
+
+
+def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> FastAPI:
+    """An app whose services (database, index) open at start-up and close at shutdown."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        api = await run_in_threadpool(open_services)
+        api.metrics = metrics
+        app.state.services = api
+        await run_in_threadpool(api.start)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(api.stop)
+
+    app = FastAPI(
+        title="hashwarden",
+        version=__version__,
+        description=(
+            "Screen uploads against known-material hash lists, curate lists, review hits. "
+            "Authenticate with `Authorization: Bearer <token>` (see `hashwarden tokens create`)."
+        ),
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    problems.install(app)
+    metrics = ApiMetrics()
+    metrics.install(app)
+    for router in (health.router, match.router, lists.router, tokens.router):
+        app.include_router(router)
+    return app
+
+
+def asgi_app() -> BodyLimit:
+    """What ``hashwarden serve`` runs: the app behind the body-size limit."""
+    from hashwarden.api.settings import ApiSettings
+
+    settings = ApiSettings.from_env()
+    app = create_app(lambda: ApiServices.open(settings=settings))
+    return BodyLimit(app, settings.max_json_bytes, settings.max_upload_bytes)

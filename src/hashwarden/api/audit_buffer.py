@@ -1,0 +1,90 @@
+"""Audit events from the request path, written in batches by a background thread.
+
+Writing one audit row per match request would put a database round trip (and the writers' lock)
+on the hot path. Requests enqueue records instead; a thread writes them every ``interval`` seconds
+in one transaction, and on shutdown. A hard kill loses at most the last interval's events; list
+writes, review decisions and token changes are not buffered (they are logged synchronously).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+
+from hashwarden.audit.models import AuditRecord
+from hashwarden.core.errors import AuditError
+
+log = logging.getLogger(__name__)
+
+#: Most records written in one transaction.
+BATCH = 1000
+
+
+class BufferedAudit:
+    def __init__(
+        self, sink: Callable[[Sequence[AuditRecord]], object], interval: float = 0.2
+    ) -> None:
+        self._sink = sink
+        self._interval = interval
+        self._queue: queue.SimpleQueue[AuditRecord] = queue.SimpleQueue()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # A batch the database refused, written again (first, to keep the order) next time.
+        self._retry: list[AuditRecord] = []
+        self._flush_lock = threading.Lock()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
+        self._thread.start()
+
+    def record(self, record: AuditRecord) -> None:
+        self._queue.put(record)
+
+    def flush(self) -> int:
+        """Write everything queued so far; returns how many records were written."""
+        written = 0
+        with self._flush_lock:
+            while True:
+                batch, self._retry = self._retry, []
+                while len(batch) < BATCH:
+                    try:
+                        batch.append(self._queue.get_nowait())
+                    except queue.Empty:
+                        break
+                if not batch:
+                    return written
+                try:
+                    self._sink(batch)
+                except AuditError:
+                    # A record the log refuses would block the buffer forever: log the others.
+                    written += self._write_valid(batch)
+                    continue
+                except Exception:
+                    self._retry = batch
+                    raise
+                written += len(batch)
+
+    def _write_valid(self, batch: list[AuditRecord]) -> int:
+        written = 0
+        for record in batch:
+            try:
+                self._sink([record])
+                written += 1
+            except AuditError as exc:
+                log.error("dropped an audit record the log refuses (%s): %s", record.action, exc)
+        return written
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.flush()
+            except Exception:  # kept for the next attempt; the database may be back by then
+                log.exception("writing audit events failed; retrying")

@@ -1,0 +1,131 @@
+"""``POST /v1/match`` (signals) and ``POST /v1/match/media`` (an upload hashed in memory)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from hashwarden.accounts.models import Permission, Principal
+from hashwarden.api.auth import require, services
+from hashwarden.api.problems import ProblemError
+from hashwarden.api.schemas import (
+    MatchRequest,
+    MatchResponse,
+    MediaMatchResponse,
+    MediaSignalsOut,
+    PdqOut,
+)
+from hashwarden.api.services import ApiServices
+from hashwarden.api.uploads import read_upload
+from hashwarden.audit.models import AuditRecord
+from hashwarden.core.matching.models import MatchOutcome
+from hashwarden.core.media.hashing import hash_media
+from hashwarden.core.media.limits import DecodeLimits
+from hashwarden.core.media.models import MediaHashes, PdqResult
+
+router = APIRouter(prefix="/v1", tags=["match"])
+
+
+def _reveal(caller: Principal) -> bool:
+    """Only roles that may read lists see the listed values of their hits."""
+    return caller.can(Permission.LISTS_READ)
+
+
+def _check_lists(api: ApiServices, lists: Sequence[str] | None) -> None:
+    if lists is None:
+        return
+    unknown = sorted(set(lists) - api.matcher.list_names())
+    if unknown:
+        raise ProblemError(404, f"unknown list(s): {', '.join(unknown)}")
+
+
+def _audit(api: ApiServices, caller: Principal, outcome: MatchOutcome, **details: object) -> None:
+    hit_lists = sorted({hit.list_name for hit in outcome.hits})
+    for name in hit_lists:
+        api.metrics.hits.labels(name).inc()
+    api.audit.record(
+        AuditRecord(
+            actor=caller.actor,
+            action="match",
+            details={**details, "hits": len(outcome.hits), "lists_hit": hit_lists},
+        )
+    )
+
+
+@router.post("/match", response_model=MatchResponse, response_model_exclude_none=True)
+def match_signals(
+    body: MatchRequest,
+    caller: Principal = Depends(require(Permission.MATCH)),
+    api: ApiServices = Depends(services),
+) -> MatchResponse:
+    """Match hashes the caller computed against every block list (allow lists suppress)."""
+    total = sum(len(values) for values in body.signals.values())
+    if total == 0:
+        raise ProblemError(422, "no signal values given")
+    if total > api.settings.max_signals_per_request:
+        raise ProblemError(
+            413, f"{total} signal values; at most {api.settings.max_signals_per_request} a request"
+        )
+    _check_lists(api, body.lists)
+    outcome = api.matcher.match_signals(body.signals, body.lists)
+    _audit(api, caller, outcome, signals=total)
+    return MatchResponse.of(outcome, reveal_values=_reveal(caller))
+
+
+def _pdq(result: PdqResult | None) -> PdqOut | None:
+    return None if result is None else PdqOut(hash=result.hex, quality=result.quality)
+
+
+def _signals_out(hashes: MediaHashes) -> MediaSignalsOut:
+    return MediaSignalsOut(
+        media_type=hashes.media_type,
+        size=hashes.size,
+        md5=hashes.md5,
+        sha1=hashes.sha1,
+        sha256=hashes.sha256,
+        pdq=_pdq(hashes.pdq),
+        pdq_exif=_pdq(hashes.pdq_exif),
+    )
+
+
+@router.post(
+    "/match/media",
+    response_model=MediaMatchResponse,
+    response_model_exclude_none=True,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                    }
+                },
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+            },
+            "required": True,
+        }
+    },
+)
+async def match_media(
+    request: Request,
+    lists: list[str] | None = Query(default=None, description="Only these block lists."),
+    caller: Principal = Depends(require(Permission.MATCH)),
+    api: ApiServices = Depends(services),
+) -> MediaMatchResponse:
+    """Hash an uploaded file in memory (never stored) and match it; returns signals and hits."""
+    upload = await read_upload(request, api.settings.max_upload_bytes)
+    _check_lists(api, lists)
+    limits = DecodeLimits(max_file_bytes=api.settings.max_upload_bytes)
+    hashes = await run_in_threadpool(
+        hash_media, upload.data, name=upload.name, limits=limits, require_image=False
+    )
+    outcome = await run_in_threadpool(api.matcher.match_media, hashes, lists)
+    _audit(api, caller, outcome, media_type=hashes.media_type, bytes=hashes.size)
+    response = MatchResponse.of(outcome, reveal_values=_reveal(caller))
+    return MediaMatchResponse(**response.model_dump(), signals=_signals_out(hashes))
+
+

@@ -1,0 +1,70 @@
+"""The server's composition root: one set of services per worker process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from hashwarden.accounts.services import TokenService
+from hashwarden.api.audit_buffer import BufferedAudit
+from hashwarden.api.metrics import ApiMetrics
+from hashwarden.api.rate_limit import RateLimiter
+from hashwarden.api.settings import ApiSettings
+from hashwarden.api.shared_matcher import SharedMatcher
+from hashwarden.audit.models import AuditRecord
+from hashwarden.audit.services import AuditLog
+from hashwarden.core.lists.services import ListService
+from hashwarden.core.matching.matcher import Matcher
+from hashwarden.storage.audit_store import SqlAuditStore
+from hashwarden.storage.database import create_engine
+from hashwarden.storage.list_store import SqlListStore
+from hashwarden.storage.token_store import SqlTokenStore
+
+
+@dataclass
+class ApiServices:
+    settings: ApiSettings
+    engine: Engine
+    store: SqlListStore
+    lists: ListService
+    audit_log: AuditLog
+    #: Buffered audit for the hot path (matches); everything else logs synchronously.
+    audit: BufferedAudit
+    tokens: TokenService
+    matcher: SharedMatcher
+    limiter: RateLimiter
+    metrics: ApiMetrics = field(default_factory=ApiMetrics)
+
+    @classmethod
+    def open(
+        cls, database_url: str | None = None, settings: ApiSettings | None = None
+    ) -> ApiServices:
+        settings = settings or ApiSettings.from_env()
+        engine = create_engine(database_url)
+        store = SqlListStore(engine)
+        audit_log = AuditLog(SqlAuditStore(engine))
+        return cls(
+            settings=settings,
+            engine=engine,
+            store=store,
+            lists=ListService(store),
+            audit_log=audit_log,
+            audit=BufferedAudit(audit_log.record_many, settings.audit_flush_interval),
+            tokens=TokenService(SqlTokenStore(engine), audit_log),
+            matcher=SharedMatcher(lambda: Matcher(store), settings.follow_interval),
+            limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
+        )
+
+    def start(self) -> None:
+        self.audit.start()
+        self.matcher.start()
+
+    def stop(self) -> None:
+        self.matcher.stop()
+        self.audit.stop()
+        self.engine.dispose()
+
+    def log(self, record: AuditRecord) -> None:
+        """Write an audit event now (list reads and writes, token changes)."""
+        self.audit_log.record(record)

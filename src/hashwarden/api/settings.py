@@ -1,0 +1,57 @@
+"""Server settings, from the environment (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from hashwarden.core.errors import ConfigError
+
+
+def _env_number(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSettings:
+    #: Largest JSON request body.
+    max_json_bytes: int = 4 * 1024 * 1024
+    #: Largest media upload (``/v1/match/media``) and import file.
+    max_upload_bytes: int = 64 * 1024 * 1024
+    #: Most signal values in one match request.
+    max_signals_per_request: int = 10_000
+    #: How often each worker pulls list changes into its index (seconds).
+    follow_interval: float = 0.5
+    #: How often buffered audit events are written (seconds).
+    audit_flush_interval: float = 0.2
+    #: Requests per second per token and worker (0: unlimited), and the burst allowed.
+    rate_limit: float = 0.0
+    rate_burst: float = 100.0
+
+    @classmethod
+    def from_env(cls) -> ApiSettings:
+        defaults = cls()
+        return cls(
+            max_json_bytes=int(_env_number("HASHWARDEN_MAX_JSON_BYTES", defaults.max_json_bytes)),
+            max_upload_bytes=int(
+                _env_number("HASHWARDEN_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)
+            ),
+            max_signals_per_request=int(
+                _env_number("HASHWARDEN_MAX_SIGNALS", defaults.max_signals_per_request)
+            ),
+            follow_interval=_env_number("HASHWARDEN_FOLLOW_INTERVAL", defaults.follow_interval),
+            audit_flush_interval=_env_number(
+                "HASHWARDEN_AUDIT_FLUSH_INTERVAL", defaults.audit_flush_interval
+            ),
+            rate_limit=_env_number("HASHWARDEN_RATE_LIMIT", defaults.rate_limit),
+            rate_burst=_env_number("HASHWARDEN_RATE_BURST", defaults.rate_burst),
+        )

@@ -1,0 +1,93 @@
+"""One matcher per worker process, shared by request threads, following the database.
+
+A background thread pulls list changes every ``interval`` seconds and applies them to the index
+under a lock; the database read happens outside the lock so matches never wait for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from hashwarden.core.matching.matcher import Matcher
+from hashwarden.core.matching.models import MatchOutcome
+from hashwarden.core.media.models import MediaHashes
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+
+class SharedMatcher:
+    def __init__(self, factory: Callable[[], Matcher], interval: float = 0.5) -> None:
+        self._factory = factory
+        self._interval = interval
+        self._lock = threading.Lock()
+        # Serialises refreshers (the follower and explicit calls) so no delta is applied twice.
+        self._refresh_lock = threading.Lock()
+        self._matcher: Matcher | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: Monotonic time of the last successful refresh (for the change-feed lag metric).
+        self.last_refresh = 0.0
+
+    @property
+    def ready(self) -> bool:
+        return self._matcher is not None
+
+    def start(self) -> None:
+        """Load the index (blocking), then follow changes in the background."""
+        matcher = self._factory()
+        self.last_refresh = time.monotonic()
+        with self._lock:
+            self._matcher = matcher
+        self._thread = threading.Thread(target=self._follow, name="index-follower", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def refresh(self) -> int:
+        """Apply pending changes now; returns how many signal changes were applied."""
+        matcher = self._require()
+        with self._refresh_lock:
+            pending = matcher.pending()
+            with self._lock:
+                applied = matcher.apply(pending)
+        self.last_refresh = time.monotonic()
+        return applied
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.refresh()
+            except Exception:  # the follower must survive a database outage and retry
+                log.exception("index refresh failed; retrying in %.1f s", self._interval)
+
+    def _require(self) -> Matcher:
+        if self._matcher is None:
+            raise RuntimeError("the index is not loaded yet")
+        return self._matcher
+
+    def _locked(self, call: Callable[[Matcher], _T]) -> _T:
+        matcher = self._require()
+        with self._lock:
+            return call(matcher)
+
+    def match_signals(
+        self, signals: Mapping[str, Sequence[str]], lists: Sequence[str] | None
+    ) -> MatchOutcome:
+        return self._locked(lambda matcher: matcher.match_signals(signals, lists))
+
+    def match_media(self, media: MediaHashes, lists: Sequence[str] | None) -> MatchOutcome:
+        return self._locked(lambda matcher: matcher.match_media([media], lists)[0])
+
+    def index_size(self) -> int:
+        return self._locked(lambda matcher: len(matcher.index))
+
+    def list_names(self) -> set[str]:
+        return self._locked(lambda matcher: set(matcher.lists))

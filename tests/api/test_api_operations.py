@@ -1,0 +1,99 @@
+"""Health, readiness, metrics, OpenAPI, the audit trail of API calls, and ``hashwarden serve``."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from api_helpers import ApiServer, free_port
+
+from hashwarden.accounts.models import Role
+
+
+def test_health_ready_and_openapi(server: ApiServer) -> None:
+    anonymous = server.client()
+    assert anonymous.get("/healthz").json() == {"status": "ok"}
+    ready = anonymous.get("/readyz").json()
+    assert ready["status"] == "ready"
+    schema = anonymous.get("/openapi.json").json()
+    assert "/v1/match" in schema["paths"]
+    assert anonymous.get("/docs").status_code == 200
+
+
+def test_metrics_count_requests_and_hits(server: ApiServer) -> None:
+    curator = server.client(Role.CURATOR)
+    curator.post("/v1/lists", json={"name": "known"})
+    md5 = "0" * 31 + "1"
+    entry = {"signals": [{"type": "md5", "value": md5}]}
+    curator.post("/v1/lists/known/entries", json={"entries": [entry]})
+    server.api.matcher.refresh()
+    platform = server.client(Role.PLATFORM)
+    assert platform.post("/v1/match", json={"signals": {"md5": [md5]}}).json()["matches"]
+    text = server.client().get("/metrics").text
+    assert re.search(
+        r'hashwarden_http_requests_total\{method="POST",route="/v1/match",status="200"\} 1', text
+    )
+    assert 'hashwarden_match_hits_total{list="known"} 1.0' in text
+    assert "hashwarden_index_signals 1.0" in text
+    assert "hashwarden_change_feed_lag_seconds" in text
+    assert md5 not in text
+
+
+def test_every_api_access_is_in_the_audit_log_and_the_chain_holds(server: ApiServer) -> None:
+    curator_secret = server.token(Role.CURATOR)
+    curator = server.client(secret=curator_secret)
+    curator.post("/v1/lists", json={"name": "known"})
+    curator.get("/v1/lists/known")
+    curator.get("/v1/lists/known/export")
+    platform = server.client(Role.PLATFORM)
+    platform.post("/v1/match", json={"signals": {"md5": ["0" * 32]}})
+    server.api.audit.flush()
+    events = list(server.api.audit_log.events())
+    actions = [event.action for event in events]
+    for action in ("lists.create", "lists.read", "lists.export", "match"):
+        assert action in actions, actions
+    match_event = next(event for event in events if event.action == "match")
+    assert match_event.actor.startswith("token:")
+    assert match_event.details["signals"] == 1
+    assert "0" * 32 not in str([event.details for event in events])
+    assert server.api.audit_log.verify().ok
+
+
+def test_serve_command_starts_the_api_with_a_fresh_admin_token(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "HASHWARDEN_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("HASHWARDEN_DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hashwarden", "serve", "--port", str(port), "--admin-token"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        token = None
+        deadline = time.monotonic() + 60
+        while token is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            found = re.search(r"(hw_[A-Za-z0-9_-]{20,})", line)
+            token = found.group(1) if found else None
+        assert token, "no admin token printed"
+        headers = {"Authorization": f"Bearer {token}"}
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        listed = httpx.get(f"http://127.0.0.1:{port}/v1/tokens", headers=headers)
+        assert listed.status_code == 200
+        assert [t["role"] for t in listed.json()] == ["admin"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
