@@ -38,6 +38,8 @@ class ApiServer:
     database_url: str
     tokens: TokenService
     services: list[ApiServices] = field(default_factory=list)
+    #: Headers the schema fuzzer sends (an admin token).
+    fuzz_headers: dict[str, str] = field(default_factory=dict)
     _clients: list[httpx.Client] = field(default_factory=list)
 
     def token(
