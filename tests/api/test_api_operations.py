@@ -55,13 +55,36 @@ def test_every_api_access_is_in_the_audit_log_and_the_chain_holds(server: ApiSer
     server.api.audit.flush()
     events = list(server.api.audit_log.events())
     actions = [event.action for event in events]
-    for action in ("lists.create", "lists.read", "lists.export", "match"):
+    for action in ("lists.create", "lists.read", "lists.export", "match.summary"):
         assert action in actions, actions
-    match_event = next(event for event in events if event.action == "match")
-    assert match_event.actor.startswith("token:")
-    assert match_event.details["signals"] == 1
+    summary = next(event for event in events if event.action == "match.summary")
+    assert summary.actor.startswith("token:")
+    assert summary.details["requests"] == 1
+    assert summary.details["signals"] == 1
     assert "0" * 32 not in str([event.details for event in events])
     assert server.api.audit_log.verify().ok
+
+
+def test_matches_with_hits_are_logged_one_by_one(server: ApiServer) -> None:
+    curator = server.client(Role.CURATOR)
+    curator.post("/v1/lists", json={"name": "known"})
+    md5 = "0" * 31 + "2"
+    curator.post("/v1/lists/known/entries", json={"entries": [{"signals": [
+        {"type": "md5", "value": md5}]}]})  # fmt: skip
+    server.api.matcher.refresh()
+    platform = server.client(Role.PLATFORM)
+    for _ in range(3):
+        platform.post("/v1/match", json={"signals": {"md5": [md5]}})
+    for _ in range(4):
+        platform.post("/v1/match", json={"signals": {"md5": ["0" * 32, "1" * 32]}})
+    server.api.audit.flush()
+    events = list(server.api.audit_log.events())
+    hits = [e for e in events if e.action == "match"]
+    assert len(hits) == 3
+    assert all(e.details["lists_hit"] == ["known"] and e.details["hits"] == 1 for e in hits)
+    summaries = [e for e in events if e.action == "match.summary"]
+    assert sum(e.details["requests"] for e in summaries) == 4
+    assert sum(e.details["signals"] for e in summaries) == 8
 
 
 def test_serve_command_starts_the_api_with_a_fresh_admin_token(tmp_path: Path) -> None:

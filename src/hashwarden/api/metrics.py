@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 
@@ -40,19 +40,35 @@ class ApiMetrics:
         )
 
     def install(self, app: FastAPI) -> None:
-        @app.middleware("http")
-        async def _timed(
-            request: Request, call_next: Callable[[Request], Awaitable[Response]]
-        ) -> Response:
-            start = time.perf_counter()
-            response = await call_next(request)
-            route = _route_template(request)
-            self.latency.labels(route, request.method).observe(time.perf_counter() - start)
-            self.requests.labels(route, request.method, str(response.status_code)).inc()
-            return response
+        app.add_middleware(_TimingMiddleware, metrics=self)
 
 
-def _route_template(request: Request) -> str:
-    """``/v1/lists/{name}`` rather than the concrete path, so label values stay few."""
-    route = request.scope.get("route")
-    return str(getattr(route, "path", None) or "unmatched")
+class _TimingMiddleware:
+    """Pure ASGI (Starlette's ``BaseHTTPMiddleware`` costs a task group per request)."""
+
+    def __init__(self, app: ASGIApp, metrics: ApiMetrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            route = str(getattr(scope.get("route"), "path", None) or "unmatched")
+            method = scope.get("method", "")
+            self.metrics.latency.labels(route, method).observe(time.perf_counter() - start)
+            self.metrics.requests.labels(route, method, str(status)).inc()
+
+

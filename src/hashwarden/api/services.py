@@ -12,6 +12,7 @@ from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.rate_limit import RateLimiter
 from hashwarden.api.settings import ApiSettings
 from hashwarden.api.shared_matcher import SharedMatcher
+from hashwarden.api.token_cache import TokenCache
 from hashwarden.audit.models import AuditRecord
 from hashwarden.audit.services import AuditLog
 from hashwarden.core.lists.services import ListService
@@ -34,6 +35,7 @@ class ApiServices:
     tokens: TokenService
     matcher: SharedMatcher
     limiter: RateLimiter
+    token_cache: TokenCache
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -54,6 +56,7 @@ class ApiServices:
             tokens=TokenService(SqlTokenStore(engine), audit_log),
             matcher=SharedMatcher(lambda: Matcher(store), settings.follow_interval),
             limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
+            token_cache=TokenCache(settings.token_cache_seconds),
         )
 
     def start(self) -> None:

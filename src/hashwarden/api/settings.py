@@ -33,6 +33,8 @@ class ApiSettings:
     follow_interval: float = 0.5
     #: How often buffered audit events are written (seconds).
     audit_flush_interval: float = 0.2
+    #: Seconds a valid token stays cached per worker (revocation elsewhere takes this long).
+    token_cache_seconds: float = 5.0
     #: Requests per second per token and worker (0: unlimited), and the burst allowed.
     rate_limit: float = 0.0
     rate_burst: float = 100.0
@@ -51,6 +53,9 @@ class ApiSettings:
             follow_interval=_env_number("HASHWARDEN_FOLLOW_INTERVAL", defaults.follow_interval),
             audit_flush_interval=_env_number(
                 "HASHWARDEN_AUDIT_FLUSH_INTERVAL", defaults.audit_flush_interval
+            ),
+            token_cache_seconds=_env_number(
+                "HASHWARDEN_TOKEN_CACHE_SECONDS", defaults.token_cache_seconds
             ),
             rate_limit=_env_number("HASHWARDEN_RATE_LIMIT", defaults.rate_limit),
             rate_burst=_env_number("HASHWARDEN_RATE_BURST", defaults.rate_burst),

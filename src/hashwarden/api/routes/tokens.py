@@ -63,4 +63,5 @@ def revoke_token(
     api: ApiServices = Depends(services),
 ) -> Response:
     api.tokens.revoke(token_id, actor=caller.actor)
+    api.token_cache.forget(token_id)
     return Response(status_code=204)
