@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from hashwarden.core.matching.matcher import Matcher
+from hashwarden.core.matching.matcher import Matcher, ParsedSignals
 from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.models import MediaHashes
 
@@ -82,6 +82,14 @@ class SharedMatcher:
         self, signals: Mapping[str, Sequence[str]], lists: Sequence[str] | None
     ) -> MatchOutcome:
         return self._locked(lambda matcher: matcher.match_signals(signals, lists))
+
+    def parse_signals(self, signals: Mapping[str, Sequence[str]]) -> ParsedSignals:
+        return self._require().parse_signals(signals)
+
+    def match_parsed(
+        self, items: Sequence[ParsedSignals], lists: Sequence[str] | None
+    ) -> list[MatchOutcome]:
+        return self._locked(lambda matcher: matcher.match_parsed(items, lists))
 
     def match_media(self, media: MediaHashes, lists: Sequence[str] | None) -> MatchOutcome:
         return self._locked(lambda matcher: matcher.match_media([media], lists)[0])

@@ -33,6 +33,10 @@ class _Query:
     variant: str = Variant.ORIGINAL
 
 
+#: Canonical signal values by type, as ``Matcher.parse_signals`` returns them.
+ParsedSignals = Mapping[str, Sequence[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class PendingChanges:
     lists: list[HashList]
@@ -97,15 +101,31 @@ class Matcher:
     def match_signals(self, signals: Mapping[str, Sequence[str]],
                       lists: Sequence[str] | None = None) -> MatchOutcome:
         """Match bare signal values (already canonical) as one item."""
-        outcome = MatchOutcome()
-        queries = []
+        return self.match_parsed([self.parse_signals(signals)], lists)[0]
+
+    def parse_signals(self, signals: Mapping[str, Sequence[str]]) -> ParsedSignals:
+        """Canonical values per registered type; raises ``InvalidSignalError`` on a bad one."""
+        parsed: dict[str, list[str]] = {}
         for type_name, values in signals.items():
             signal_type = self._signals.get(type_name)
-            for value in values:
-                queries.append(_Query(0, signal_type.name, signal_type.parse(value)))
-            if signal_type.name == PDQ.name and values:
-                outcome.perceptual_checked = True
-        return self._run(queries, [outcome], lists)[0]
+            parsed.setdefault(signal_type.name, []).extend(signal_type.parse(v) for v in values)
+        return parsed
+
+    def match_parsed(self, items: Sequence[ParsedSignals],
+                     lists: Sequence[str] | None = None) -> list[MatchOutcome]:
+        """Match several items' parsed signals in one index pass (one outcome per item).
+
+        Servers batch concurrent requests through this: the index's fixed cost per search call
+        is then paid once per batch instead of once per request.
+        """
+        outcomes = [MatchOutcome() for _ in items]
+        queries: list[_Query] = []
+        for item, parsed in enumerate(items):
+            for type_name, values in parsed.items():
+                queries.extend(_Query(item, type_name, value) for value in values)
+                if type_name == PDQ.name and values:
+                    outcomes[item].perceptual_checked = True
+        return self._run(queries, outcomes, lists)
 
     def _pdq_queries(self, item: int, media: MediaHashes, outcome: MatchOutcome) -> list[_Query]:
         if media.pdq is None:
