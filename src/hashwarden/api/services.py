@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from hashwarden.accounts.services import TokenService
 from hashwarden.api.audit_buffer import BufferedAudit
+from hashwarden.api.match_batcher import MatchBatcher
 from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.rate_limit import RateLimiter
 from hashwarden.api.settings import ApiSettings
@@ -36,6 +37,7 @@ class ApiServices:
     matcher: SharedMatcher
     limiter: RateLimiter
     token_cache: TokenCache
+    batcher: MatchBatcher
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -46,6 +48,7 @@ class ApiServices:
         engine = create_engine(database_url)
         store = SqlListStore(engine)
         audit_log = AuditLog(SqlAuditStore(engine))
+        matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval)
         return cls(
             settings=settings,
             engine=engine,
@@ -54,7 +57,8 @@ class ApiServices:
             audit_log=audit_log,
             audit=BufferedAudit(audit_log.record_many, settings.audit_flush_interval),
             tokens=TokenService(SqlTokenStore(engine), audit_log),
-            matcher=SharedMatcher(lambda: Matcher(store), settings.follow_interval),
+            matcher=matcher,
+            batcher=MatchBatcher(matcher),
             limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
             token_cache=TokenCache(settings.token_cache_seconds),
         )

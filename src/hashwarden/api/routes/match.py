@@ -68,8 +68,8 @@ async def match_signals(
 ) -> MatchResponse:
     """Match hashes the caller computed against every block list (allow lists suppress).
 
-    Runs on the event loop, not in a thread: a lookup takes well under a millisecond, less
-    than a hop to the thread pool and back costs under load.
+    Runs on the event loop, not in a thread (a hop to the pool and back costs more than a
+    lookup under load); concurrent requests share one index pass (``MatchBatcher``).
     """
     total = sum(len(values) for values in body.signals.values())
     if total == 0:
@@ -79,7 +79,8 @@ async def match_signals(
             413, f"{total} signal values; at most {api.settings.max_signals_per_request} a request"
         )
     _check_lists(api, body.lists)
-    outcome = api.matcher.match_signals(body.signals, body.lists)
+    parsed = api.matcher.parse_signals(body.signals)
+    outcome = await api.batcher.match(parsed, body.lists)
     _audit(api, caller, outcome, signals=total)
     return MatchResponse.of(outcome, reveal_values=_reveal(caller))
 
