@@ -33,6 +33,14 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, object], set[Role]]] = {
     ("POST", "/v1/lists/{name}/import"): ({"path": "/v1/lists/{name}/import?format=plain&signal_type=md5", "content": b""}, {ADMIN, CURATOR}),  # noqa: E501
     ("GET", "/v1/lists/{name}/export"): ({}, {ADMIN, CURATOR}),
     ("GET", "/v1/lists/{name}/changes"): ({}, {ADMIN, CURATOR, SUBSCRIBER}),
+    ("GET", "/v1/lists/{name}/actions"): ({}, {ADMIN, CURATOR}),
+    ("PUT", "/v1/lists/{name}/actions"): ({"json": {"actions": ["block"]}}, {ADMIN, CURATOR}),
+    ("GET", "/v1/lists/{name}/reviews"): ({}, {ADMIN, CURATOR}),
+    ("GET", "/v1/webhooks/deliveries"): ({}, {ADMIN, CURATOR}),
+    ("GET", "/v1/review/items"): ({}, {ADMIN, REVIEWER}),
+    ("GET", "/v1/review/items/{item_id}"): ({"path": "/v1/review/items/999999"}, {ADMIN, REVIEWER}),
+    ("POST", "/v1/review/items/{item_id}/claim"): ({"path": "/v1/review/items/999999/claim"}, {ADMIN, REVIEWER}),  # noqa: E501
+    ("POST", "/v1/review/items/{item_id}/decision"): ({"path": "/v1/review/items/999999/decision", "json": {"decision": "confirmed"}}, {ADMIN, REVIEWER}),  # noqa: E501
     ("GET", "/v1/tokens"): ({}, {ADMIN}),
     ("POST", "/v1/tokens"): ({"json": {"name": "n", "role": "platform"}}, {ADMIN}),
     ("DELETE", "/v1/tokens/{token_id}"): ({"path": "/v1/tokens/999999"}, {ADMIN}),

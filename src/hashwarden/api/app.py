@@ -12,7 +12,7 @@ from hashwarden import __version__
 from hashwarden.api import problems
 from hashwarden.api.body_limit import BodyLimit
 from hashwarden.api.metrics import ApiMetrics
-from hashwarden.api.routes import health, lists, match, tokens
+from hashwarden.api.routes import actions, health, lists, match, review, tokens
 from hashwarden.api.services import ApiServices
 
 
@@ -44,7 +44,8 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     problems.install(app)
     metrics = ApiMetrics()
     metrics.install(app)
-    for router in (health.router, match.router, lists.router, tokens.router):
+    routers = (health.router, match.router, lists.router, actions.router, review.router)
+    for router in (*routers, tokens.router):
         app.include_router(router)
     return app
 

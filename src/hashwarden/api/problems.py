@@ -25,6 +25,9 @@ from hashwarden.core.errors import (
     ListNotFoundError,
     MediaError,
     MediaTooLargeError,
+    ReviewConflictError,
+    ReviewError,
+    ReviewItemNotFoundError,
     StorageError,
     TokenError,
     TokenNotFoundError,
@@ -65,6 +68,8 @@ _STATUS_BY_ERROR: tuple[tuple[type[HashwardenError], int], ...] = (
     (ListNotFoundError, 404),
     (TokenNotFoundError, 404),
     (EntryNotFoundError, 404),
+    (ReviewItemNotFoundError, 404),
+    (ReviewConflictError, 409),
     (ListExistsError, 409),
     (MediaTooLargeError, 413),
     (MediaError, 422),
@@ -74,6 +79,7 @@ _STATUS_BY_ERROR: tuple[tuple[type[HashwardenError], int], ...] = (
     (ConfigError, 422),
     (UnknownFormatError, 422),
     (TokenError, 422),
+    (ReviewError, 422),
     (StorageError, 503),
 )
 

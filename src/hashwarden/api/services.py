@@ -8,20 +8,26 @@ from sqlalchemy import Engine
 
 from hashwarden.accounts.services import TokenService
 from hashwarden.api.audit_buffer import BufferedAudit
+from hashwarden.api.hit_actions import HitActions
 from hashwarden.api.match_batcher import MatchBatcher
 from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.rate_limit import RateLimiter
 from hashwarden.api.settings import ApiSettings
 from hashwarden.api.shared_matcher import SharedMatcher
 from hashwarden.api.token_cache import TokenCache
+from hashwarden.api.webhook_sender import WebhookSender
 from hashwarden.audit.models import AuditRecord
 from hashwarden.audit.services import AuditLog
 from hashwarden.core.lists.services import ListService
 from hashwarden.core.matching.matcher import Matcher
+from hashwarden.review.services import ReviewService
+from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.storage.audit_store import SqlAuditStore
 from hashwarden.storage.database import create_engine
 from hashwarden.storage.list_store import SqlListStore
+from hashwarden.storage.review_store import SqlReviewStore
 from hashwarden.storage.token_store import SqlTokenStore
+from hashwarden.storage.webhook_store import SqlWebhookStore
 
 
 @dataclass
@@ -38,6 +44,10 @@ class ApiServices:
     limiter: RateLimiter
     token_cache: TokenCache
     batcher: MatchBatcher
+    review: ReviewService
+    #: What hits trigger (block, review, webhook), from a per-worker cache of list actions.
+    actions: HitActions
+    webhooks: WebhookSender
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -49,6 +59,17 @@ class ApiServices:
         store = SqlListStore(engine)
         audit_log = AuditLog(SqlAuditStore(engine))
         matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval)
+        webhook_store = SqlWebhookStore(engine, migrate=False)
+        review = ReviewService(
+            SqlReviewStore(engine, migrate=False),
+            webhook_store,
+            claim_seconds=settings.review_claim_seconds,
+        )
+        webhooks = WebhookSender(
+            webhook_store,
+            RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_base),
+            settings.webhook_poll_interval,
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -61,13 +82,20 @@ class ApiServices:
             batcher=MatchBatcher(matcher),
             limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
             token_cache=TokenCache(settings.token_cache_seconds),
+            review=review,
+            actions=HitActions(review, settings.follow_interval, on_queued=webhooks.wake),
+            webhooks=webhooks,
         )
 
     def start(self) -> None:
         self.audit.start()
         self.matcher.start()
+        self.actions.start()
+        self.webhooks.start()
 
     def stop(self) -> None:
+        self.webhooks.stop()
+        self.actions.stop()
         self.matcher.stop()
         self.audit.stop()
         self.engine.dispose()

@@ -21,6 +21,20 @@ def _env_number(name: str, default: float) -> float:
     return value
 
 
+def _positive(name: str, default: float) -> float:
+    value = _env_number(name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than 0, got {value:g}")
+    return value
+
+
+def _count(name: str, default: int) -> int:
+    value = _env_number(name, default)
+    if value < 1 or value != int(value):
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {value:g}")
+    return int(value)
+
+
 @dataclass(frozen=True, slots=True)
 class ApiSettings:
     #: Largest JSON request body.
@@ -38,6 +52,14 @@ class ApiSettings:
     #: Requests per second per token and worker (0: unlimited), and the burst allowed.
     rate_limit: float = 0.0
     rate_burst: float = 100.0
+    #: Seconds a reviewer's claim on a review item lasts before the item returns to the queue.
+    review_claim_seconds: float = 900.0
+    #: Attempts per webhook delivery before giving up.
+    webhook_max_attempts: int = 12
+    #: Seconds before the first retry of a webhook; doubles per attempt (capped at an hour).
+    webhook_backoff_base: float = 1.0
+    #: How often each worker looks for due webhook deliveries (seconds).
+    webhook_poll_interval: float = 1.0
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -59,4 +81,16 @@ class ApiSettings:
             ),
             rate_limit=_env_number("HASHWARDEN_RATE_LIMIT", defaults.rate_limit),
             rate_burst=_env_number("HASHWARDEN_RATE_BURST", defaults.rate_burst),
+            review_claim_seconds=_positive(
+                "HASHWARDEN_REVIEW_CLAIM_SECONDS", defaults.review_claim_seconds
+            ),
+            webhook_max_attempts=_count(
+                "HASHWARDEN_WEBHOOK_MAX_ATTEMPTS", defaults.webhook_max_attempts
+            ),
+            webhook_backoff_base=_positive(
+                "HASHWARDEN_WEBHOOK_BACKOFF_BASE", defaults.webhook_backoff_base
+            ),
+            webhook_poll_interval=_positive(
+                "HASHWARDEN_WEBHOOK_POLL_INTERVAL", defaults.webhook_poll_interval
+            ),
         )

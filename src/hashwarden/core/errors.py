@@ -109,3 +109,17 @@ class TokenNotFoundError(TokenError):
 
 class AuditError(HashwardenError, ValueError):
     """An audit record cannot be logged as given (missing actor or action, details not JSON)."""
+
+
+class ReviewError(HashwardenError, ValueError):
+    """A hit-action or review request was refused (bad action, webhook, decision or reason)."""
+
+
+class ReviewItemNotFoundError(ReviewError):
+    def __init__(self, item_id: int) -> None:
+        self.item_id = item_id
+        super().__init__(f"no review item with id {item_id}")
+
+
+class ReviewConflictError(ReviewError):
+    """The item is claimed by someone else, already decided, or the caller's claim ran out."""

@@ -180,8 +180,10 @@ def get_entry(
     api: ApiServices = Depends(services),
 ) -> dict[str, Any]:
     entry = api.lists.get_entry(name, entry_id)
+    reviews = api.review.decision_counts(entry.id)
     _log(api, caller, "entries.read", name, entry_id=entry_id)
-    return entry_to_json(entry, with_removed=True)
+    # How reviewers judged this entry's hits: many false positives mark an entry to fix.
+    return {**entry_to_json(entry, with_removed=True), "reviews": reviews.as_json()}
 
 
 @router.put("/{name}/entries/{entry_id}")

@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hashwarden.accounts.models import Permission, Principal
 from hashwarden.api.auth import require, services
+from hashwarden.api.hit_actions import ActionTaken
 from hashwarden.api.problems import ProblemError
 from hashwarden.api.schemas import (
     MatchRequest,
@@ -24,6 +25,7 @@ from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.media.limits import DecodeLimits
 from hashwarden.core.media.models import MediaHashes, PdqResult
+from hashwarden.review.models import MatchAction
 
 router = APIRouter(prefix="/v1", tags=["match"])
 
@@ -42,7 +44,12 @@ def _check_lists(api: ApiServices, lists: Sequence[str] | None) -> None:
 
 
 def _audit(
-    api: ApiServices, caller: Principal, outcome: MatchOutcome, signals: int, **details: object
+    api: ApiServices,
+    caller: Principal,
+    outcome: MatchOutcome,
+    taken: ActionTaken,
+    signals: int,
+    **details: object,
 ) -> None:
     if not outcome.hits and not outcome.allowed:
         api.audit.record_miss(caller.actor, signals)
@@ -51,6 +58,12 @@ def _audit(
     for name in hit_lists:
         api.metrics.hits.labels(name).inc()
     details["signals"] = signals
+    if taken.action is not MatchAction.NONE:
+        details["action"] = str(taken.action)
+    if taken.review_ids:
+        details["review_ids"] = taken.review_ids
+    if taken.webhooks:
+        details["webhooks"] = taken.webhooks
     api.audit.record(
         AuditRecord(
             actor=caller.actor,
@@ -81,8 +94,19 @@ async def match_signals(
     _check_lists(api, body.lists)
     parsed = api.matcher.parse_signals(body.signals)
     outcome = await api.batcher.match(parsed, body.lists)
-    _audit(api, caller, outcome, signals=total)
-    return MatchResponse.of(outcome, reveal_values=_reveal(caller))
+    taken = await api.actions.on_match(caller.actor, outcome, body.reference or "")
+    _audit(api, caller, outcome, taken, signals=total)
+    return _response(caller, outcome, taken)
+
+
+def _response(caller: Principal, outcome: MatchOutcome, taken: ActionTaken) -> MatchResponse:
+    reveal = _reveal(caller)
+    return MatchResponse.of(
+        outcome,
+        reveal_values=reveal,
+        action=taken.action,
+        review_ids=taken.review_ids if reveal and taken.review_ids else None,
+    )
 
 
 def _pdq(result: PdqResult | None) -> PdqOut | None:
@@ -124,6 +148,9 @@ def _signals_out(hashes: MediaHashes) -> MediaSignalsOut:
 async def match_media(
     request: Request,
     lists: list[str] | None = Query(default=None, description="Only these block lists."),
+    reference: str = Query(
+        default="", max_length=200, description="Your own id for the upload (see /v1/match)."
+    ),
     caller: Principal = Depends(require(Permission.MATCH)),
     api: ApiServices = Depends(services),
 ) -> MediaMatchResponse:
@@ -135,8 +162,9 @@ async def match_media(
         hash_media, upload.data, name=upload.name, limits=limits, require_image=False
     )
     outcome = await run_in_threadpool(api.matcher.match_media, hashes, lists)
-    _audit(api, caller, outcome, 1, media_type=hashes.media_type, bytes=hashes.size)
-    response = MatchResponse.of(outcome, reveal_values=_reveal(caller))
+    taken = await api.actions.on_match(caller.actor, outcome, reference)
+    _audit(api, caller, outcome, taken, 1, media_type=hashes.media_type, bytes=hashes.size)
+    response = _response(caller, outcome, taken)
     return MediaMatchResponse(**response.model_dump(), signals=_signals_out(hashes))
 
 

@@ -1,0 +1,1 @@
+"""Hit actions (block, review, webhook) and the review queue (pure domain: no web or database)."""
