@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -117,6 +118,49 @@ def test_serve_command_starts_the_api_with_a_fresh_admin_token(tmp_path: Path) -
         listed = httpx.get(f"http://127.0.0.1:{port}/v1/tokens", headers=headers)
         assert listed.status_code == 200
         assert [t["role"] for t in listed.json()] == ["admin"]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_an_entry_is_matchable_on_every_worker_within_two_seconds(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "HASHWARDEN_HOME": str(tmp_path), "COLUMNS": "200"}
+    env.pop("HASHWARDEN_DATABASE_URL", None)
+    created = subprocess.run(
+        [sys.executable, "-m", "hashwarden", "tokens", "create", "--name", "c",
+         "--role", "curator"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    headers = {"Authorization": f"Bearer {json.loads(created.stdout)['token']}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hashwarden", "serve", "--port", str(port), "--workers", "2",
+         "--log-level", "warning"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        ready = 0
+        while ready < 10 and time.monotonic() < deadline:  # both workers up (fresh connections)
+            try:
+                ready = ready + 1 if httpx.get(f"{base}/readyz").status_code == 200 else 0
+            except httpx.TransportError:
+                ready = 0
+                time.sleep(0.1)
+        assert ready >= 10, "the workers did not start"
+        assert httpx.post(f"{base}/v1/lists", json={"name": "known"}, headers=headers).is_success
+        md5 = "ab" * 16
+        entry = {"entries": [{"signals": [{"type": "md5", "value": md5}]}]}
+        added_at = time.monotonic()
+        added = httpx.post(f"{base}/v1/lists/known/entries", json=entry, headers=headers)
+        assert added.status_code == 200, added.text
+        time.sleep(max(0.0, 2.0 - (time.monotonic() - added_at)))
+        for _ in range(20):  # a new connection each time, so the kernel spreads them
+            response = httpx.post(
+                f"{base}/v1/match", json={"signals": {"md5": [md5]}}, headers=headers
+            )
+            assert response.json()["matches"], "a worker did not see the entry after 2 s"
     finally:
         process.terminate()
         process.wait(timeout=30)

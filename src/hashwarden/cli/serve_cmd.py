@@ -35,9 +35,11 @@ def serve_command(
     console.print(f"hashwarden API at [bold]{escape(url)}[/] (docs: {escape(url)}/docs)")
     if admin_token:
         issued = runtime.tokens.create("admin (serve)", Role.ADMIN, actor=runtime.actor)
+        secret = escape(issued.secret)
         console.print(
-            f"admin token (shown once): [bold]{escape(issued.secret)}[/]\n"
-            f"  try: curl -H 'Authorization: Bearer {escape(issued.secret)}' {escape(url)}/v1/lists"
+            f"admin token (shown once): [bold]{secret}[/]\n"
+            f"  try: curl -H 'Authorization: Bearer {secret}' {escape(url)}/v1/lists",
+            soft_wrap=True,  # a wrapped token cannot be copied
         )
     runtime.engine.dispose()
     uvicorn.run(
