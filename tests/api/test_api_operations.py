@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -74,8 +75,10 @@ def test_matches_with_hits_are_logged_one_by_one(server: ApiServer) -> None:
         {"type": "md5", "value": md5}]}]})  # fmt: skip
     server.api.matcher.refresh()
     platform = server.client(Role.PLATFORM)
+    asked_at = datetime.now(UTC)
     for _ in range(3):
         platform.post("/v1/match", json={"signals": {"md5": [md5]}})
+    answered_at = datetime.now(UTC)
     for _ in range(4):
         platform.post("/v1/match", json={"signals": {"md5": ["0" * 32, "1" * 32]}})
     server.api.audit.flush()
@@ -83,6 +86,9 @@ def test_matches_with_hits_are_logged_one_by_one(server: ApiServer) -> None:
     hits = [e for e in events if e.action == "match"]
     assert len(hits) == 3
     assert all(e.details["lists_hit"] == ["known"] and e.details["hits"] == 1 for e in hits)
+    # Buffered events keep the time of the request, not of the write.
+    assert all(asked_at <= e.at <= answered_at for e in hits)
+    assert server.api.audit_log.verify().ok
     summaries = [e for e in events if e.action == "match.summary"]
     assert sum(e.details["requests"] for e in summaries) == 4
     assert sum(e.details["signals"] for e in summaries) == 8

@@ -19,6 +19,8 @@ class AuditRecord:
     object: str = ""
     #: Small JSON-able details (counts, outcome). Never hash values or list contents.
     details: dict[str, Any] = field(default_factory=dict)
+    #: When it happened; default: when it is written. Buffered events pass the request's time.
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

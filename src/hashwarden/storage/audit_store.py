@@ -44,7 +44,7 @@ class SqlAuditStore:
                 insert(audit_events).returning(audit_events.c.id, sort_by_parameter_order=True),
                 [
                     {
-                        "at": at,
+                        "at": _when(record, at),
                         "actor": record.actor,
                         "action": record.action,
                         "object": record.object,
@@ -58,7 +58,7 @@ class SqlAuditStore:
             ids = [int(event_id) for event_id in inserted.scalars()]
             events: list[AuditEvent] = []
             for record, event_id in zip(records, ids, strict=True):
-                event = seal(record, id=event_id, at=at, prev_digest=prev_digest)
+                event = seal(record, id=event_id, at=_when(record, at), prev_digest=prev_digest)
                 events.append(event)
                 prev_digest = event.digest
             connection.execute(
@@ -101,3 +101,8 @@ def _event(row: Any) -> AuditEvent:
         prev_digest=row["prev_digest"],
         digest=row["digest"],
     )
+
+
+def _when(record: AuditRecord, written: datetime) -> datetime:
+    """The event's time in UTC, whole microseconds, so it reads back exactly as it was sealed."""
+    return record.at.astimezone(UTC) if record.at is not None else written

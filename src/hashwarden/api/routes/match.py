@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -66,6 +67,7 @@ def _audit(
         details["webhooks"] = taken.webhooks
     api.audit.record(
         AuditRecord(
+            at=datetime.now(UTC),
             actor=caller.actor,
             action="match",
             details={**details, "hits": len(outcome.hits), "lists_hit": hit_lists},
