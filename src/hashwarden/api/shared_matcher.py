@@ -78,11 +78,6 @@ class SharedMatcher:
         with self._lock:
             return call(matcher)
 
-    def match_signals(
-        self, signals: Mapping[str, Sequence[str]], lists: Sequence[str] | None
-    ) -> MatchOutcome:
-        return self._locked(lambda matcher: matcher.match_signals(signals, lists))
-
     def parse_signals(self, signals: Mapping[str, Sequence[str]]) -> ParsedSignals:
         return self._require().parse_signals(signals)
 

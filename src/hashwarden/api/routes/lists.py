@@ -148,7 +148,7 @@ def list_entries(
     return {"list": name, "entries": page, "next_after_id": page[-1]["id"] if page else None}
 
 
-def _entry_data(raw: dict[str, Any], number: int, caller: Principal) -> EntryData:
+def _entry_data(raw: dict[str, Any], number: int) -> EntryData:
     try:
         data = entry_from_json(raw)
     except ValueError as exc:
@@ -166,7 +166,7 @@ def add_entries(
     api: ApiServices = Depends(services),
 ) -> ImportSummaryOut:
     """Add entries (merged with live entries sharing a signal); all or nothing."""
-    data = [_entry_data(raw, number, caller) for number, raw in enumerate(body.entries, 1)]
+    data = [_entry_data(raw, number) for number, raw in enumerate(body.entries, 1)]
     summary = api.lists.add_entries(name, data, actor=caller.actor)
     _log(api, caller, "entries.add", name, records=summary.records, added=summary.added)
     return _summary(summary)
@@ -194,7 +194,7 @@ def replace_entry(
     caller: Principal = Depends(require(Permission.LISTS_WRITE)),
     api: ApiServices = Depends(services),
 ) -> dict[str, Any]:
-    change = api.lists.update_entry(name, entry_id, _entry_data(body, 1, caller), caller.actor)
+    change = api.lists.update_entry(name, entry_id, _entry_data(body, 1), caller.actor)
     _log(api, caller, "entries.update", name, entry_id=entry_id, sequence=change.sequence)
     return entry_to_json(change.entry, with_removed=True)
 
