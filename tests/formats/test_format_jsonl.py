@@ -166,3 +166,15 @@ def test_round_trip_reproduces_every_field(datas: list[EntryData]) -> None:
         e.data if e.data.added_at else dataclasses.replace(e.data, added_at=e.added_at)
         for e in entries
     ]
+
+
+def test_attributes_round_trip_and_must_be_an_object() -> None:
+    attributes = {"ncmec": {"member": "m1", "id": "42"}}
+    data = EntryData(signals=(Signal("md5", MD5),), attributes=attributes)
+    out = io.StringIO()
+    FMT.write([make_entry(data)], out)
+    [record] = read(out.getvalue())
+    assert isinstance(record, ParsedRecord)
+    assert record.entry.attributes == attributes
+    [problem] = read(json.dumps({"signals": [{"type": "md5", "value": MD5}], "attributes": 3}))
+    assert isinstance(problem, RecordProblem) and "attributes" in problem.message

@@ -239,3 +239,16 @@ def test_open_store_uses_the_configured_database(
     opened.create_list(HashList("l"))
     assert (tmp_path / "home" / "hashwarden.db").is_file()
     assert open_store(f"sqlite:///{tmp_path / 'home' / 'hashwarden.db'}").get_list("l").name == "l"
+
+
+def test_format_attributes_survive_storage_and_history(store: SqlListStore) -> None:
+    """Fields of foreign formats (VICS ``Series``, NCMEC ``member``) come back unchanged."""
+    store.create_list(HashList("l"))
+    attributes = {"vics": {"Series": "S-1", "Tags": ["a", "b"], "VictimIdentified": "true"}}
+    data = EntryData(signals=(md5(1),), attributes=attributes)
+    [change] = store.apply("l", ListChanges(add=[data]))
+    assert change.entry.data.attributes == attributes
+    [stored] = store.get_entries([change.entry.id]).values()
+    assert stored.data.attributes == attributes
+    [logged] = store.changes_since("l", 0)
+    assert logged.entry.data.attributes == attributes

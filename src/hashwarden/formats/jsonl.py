@@ -35,7 +35,7 @@ FORMAT_VERSION = 1
 HEADER_KEY = "hashwarden_list"
 _TEXT_FIELDS = ("source", "external_id", "notes", "added_by")
 _KNOWN_KEYS = frozenset(
-    {"signals", "category", "added_at", "id", "removed_at", *_TEXT_FIELDS}
+    {"signals", "category", "added_at", "id", "removed_at", "attributes", *_TEXT_FIELDS}
 )
 
 
@@ -111,6 +111,8 @@ def entry_to_json(entry: Entry, *, with_removed: bool = False) -> dict[str, Any]
     }
     for name in _TEXT_FIELDS:
         obj[name] = getattr(data, name)
+    if data.attributes:
+        obj["attributes"] = dict(data.attributes)
     obj["added_at"] = format_timestamp(data.added_at or entry.added_at)
     if with_removed:
         obj["removed_at"] = (
@@ -142,10 +144,14 @@ def entry_from_json(obj: object, options: FormatOptions = DEFAULT_OPTIONS) -> En
             added_at = parse_timestamp(raw_added)
         except ValueError:
             raise RecordError(f"'added_at' is not an ISO 8601 time: {raw_added[:60]!r}") from None
+    attributes = obj.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise RecordError("'attributes' must be a JSON object")
     return EntryData(
         signals=signals,
         category=_category(obj.get("category"), options.default_scheme),
         added_at=added_at,
+        attributes=attributes,
         **texts,
     )
 

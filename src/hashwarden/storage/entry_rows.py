@@ -35,6 +35,7 @@ def entry_columns(data: EntryData) -> dict[str, Any]:
         "external_id": data.external_id,
         "notes": data.notes,
         "added_by": data.added_by,
+        "attributes": dict(data.attributes),
     }
 
 
@@ -50,6 +51,7 @@ def entry_data(row: RowMapping, signals: Iterable[Signal]) -> EntryData:
         notes=row["notes"],
         added_by=row["added_by"],
         added_at=row["added_at"],
+        attributes=row["attributes"] or {},
     )
 
 
@@ -63,6 +65,7 @@ def snapshot(entry: Entry) -> dict[str, Any]:
         "external_id": data.external_id,
         "notes": data.notes,
         "added_by": data.added_by,
+        "attributes": dict(data.attributes),
         "added_at": entry.added_at.isoformat(),
         "removed_at": entry.removed_at.isoformat() if entry.removed_at else None,
     }
@@ -82,6 +85,7 @@ def entry_from_snapshot(
         notes=saved.get("notes", ""),
         added_by=saved.get("added_by", ""),
         added_at=added_at,
+        attributes=saved.get("attributes") or {},
     )
     return Entry(
         id=entry_id,

@@ -90,6 +90,7 @@ entries = Table(
     Column("external_id", Text, nullable=False, default=""),
     Column("notes", Text, nullable=False, default=""),
     Column("added_by", Text, nullable=False, default=""),
+    Column("attributes", JSON, nullable=False, default=dict),
     Column("added_at", UTCDateTime, nullable=False),
     #: Set when the entry is removed; the row stays as a tombstone for history and deltas.
     Column("removed_at", UTCDateTime, nullable=True),
@@ -160,6 +161,15 @@ list_changes = Table(
     Column("snapshot", JSON, nullable=False),
     UniqueConstraint("list_id", "sequence"),
     sqlite_autoincrement=True,
+)
+
+#: Facts about this database itself. ``instance_id`` (a random UUID written by migration 0004)
+#: tells index snapshots on disk which database they were built from.
+instance_info = Table(
+    "instance_info",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 # The token and audit tables live in their own module to keep this one about hash lists.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class ListKind(StrEnum):
@@ -80,6 +82,9 @@ class EntryData:
     added_by: str = ""
     #: When the source organisation added it, if the import carries that; else the import time.
     added_at: datetime | None = None
+    #: Format-specific fields hashwarden does not interpret but must hand back unchanged on
+    #: export, keyed by format (``{"vics": {"Series": "...", "Tags": [...]}}``); JSON values.
+    attributes: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
     def merged_with(self, other: EntryData) -> EntryData:
         """Combine two descriptions of the same item: union of signals, first non-empty fields."""
@@ -92,6 +97,7 @@ class EntryData:
             notes=_join_notes(self.notes, other.notes),
             added_by=self.added_by or other.added_by,
             added_at=self.added_at or other.added_at,
+            attributes={**other.attributes, **self.attributes},
         )
 
 
