@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -21,10 +23,17 @@ from hashwarden.storage.token_store import SqlTokenStore
 
 
 @pytest.fixture
-def server(database_url: str, request: pytest.FixtureRequest) -> Iterator[ApiServer]:
-    """Settings: ``TEST_SETTINGS``, or those of an ``@pytest.mark.api_settings(...)`` marker."""
+def server(
+    database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[ApiServer]:
+    """Settings: ``TEST_SETTINGS``, or those of an ``@pytest.mark.api_settings(...)`` marker.
+
+    The index is mapped from snapshots in a fresh folder, as ``hashwarden serve`` runs it.
+    """
     marker = request.node.get_closest_marker("api_settings")
     settings = marker.args[0] if marker else TEST_SETTINGS
+    if not settings.index_dir:
+        settings = dataclasses.replace(settings, index_dir=str(tmp_path / "index"))
     engine = create_engine(database_url)
     tokens = TokenService(SqlTokenStore(engine), AuditLog(SqlAuditStore(engine)))
     port = free_port()

@@ -167,6 +167,9 @@ def test_an_entry_is_matchable_on_every_worker_within_two_seconds(tmp_path: Path
                 f"{base}/v1/match", json={"signals": {"md5": [md5]}}, headers=headers
             )
             assert response.json()["matches"], "a worker did not see the entry after 2 s"
+        # Both workers mapped one snapshot, built once (in the default folder under the home).
+        [instance] = (tmp_path / "index").iterdir()
+        assert len([p for p in instance.iterdir() if p.name.startswith("snap-")]) == 1
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -22,8 +23,10 @@ from hashwarden.core.lists.services import ListService
 from hashwarden.core.matching.matcher import Matcher
 from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
+from hashwarden.snapshots.keeper import SnapshotKeeper
 from hashwarden.storage.audit_store import SqlAuditStore
 from hashwarden.storage.database import create_engine
+from hashwarden.storage.instance import instance_id
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.review_store import SqlReviewStore
 from hashwarden.storage.token_store import SqlTokenStore
@@ -58,7 +61,12 @@ class ApiServices:
         engine = create_engine(database_url)
         store = SqlListStore(engine)
         audit_log = AuditLog(SqlAuditStore(engine))
-        matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval)
+        keeper = None
+        if settings.index_dir:
+            # One folder per database, so a host serving two databases never mixes snapshots.
+            root = Path(settings.index_dir) / instance_id(engine)
+            keeper = SnapshotKeeper(root, store)
+        matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval, keeper)
         webhook_store = SqlWebhookStore(engine, migrate=False)
         review = ReviewService(
             SqlReviewStore(engine, migrate=False),

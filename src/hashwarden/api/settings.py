@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from hashwarden.core.errors import ConfigError
 
+INDEX_DIR_ENV = "HASHWARDEN_INDEX_DIR"
+
 
 def _env_number(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
@@ -60,6 +62,9 @@ class ApiSettings:
     webhook_backoff_base: float = 1.0
     #: How often each worker looks for due webhook deliveries (seconds).
     webhook_poll_interval: float = 1.0
+    #: Folder for index snapshots shared by the workers of this host ("" keeps a private
+    #: in-memory index per worker). ``hashwarden serve`` sets it to ``$HASHWARDEN_HOME/index``.
+    index_dir: str = ""
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -93,4 +98,5 @@ class ApiSettings:
             webhook_poll_interval=_positive(
                 "HASHWARDEN_WEBHOOK_POLL_INTERVAL", defaults.webhook_poll_interval
             ),
+            index_dir=os.environ.get(INDEX_DIR_ENV, defaults.index_dir).strip(),
         )

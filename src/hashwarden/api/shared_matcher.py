@@ -1,7 +1,9 @@
 """One matcher per worker process, shared by request threads, following the database.
 
 A background thread pulls list changes every ``interval`` seconds and applies them to the index
-under a lock; the database read happens outside the lock so matches never wait for it.
+under a lock; the database read happens outside the lock so matches never wait for it. With a
+``SnapshotKeeper`` the index is mapped from a snapshot shared by the host's workers, and the
+follower also moves to newer snapshots (see ``hashwarden.snapshots``).
 """
 
 from __future__ import annotations
@@ -15,14 +17,21 @@ from typing import TypeVar
 from hashwarden.core.matching.matcher import Matcher, ParsedSignals
 from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.models import MediaHashes
+from hashwarden.snapshots.keeper import SnapshotKeeper
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 
 class SharedMatcher:
-    def __init__(self, factory: Callable[[], Matcher], interval: float = 0.5) -> None:
-        self._factory = factory
+    def __init__(
+        self,
+        factory: Callable[[], Matcher],
+        interval: float = 0.5,
+        keeper: SnapshotKeeper | None = None,
+    ) -> None:
+        self._factory = keeper.open_matcher if keeper is not None else factory
+        self._keeper = keeper
         self._interval = interval
         self._lock = threading.Lock()
         # Serialises refreshers (the follower and explicit calls) so no delta is applied twice.
@@ -50,6 +59,8 @@ class SharedMatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if self._keeper is not None:
+            self._keeper.wait(timeout=60)
 
     def refresh(self) -> int:
         """Apply pending changes now; returns how many signal changes were applied."""
@@ -58,6 +69,11 @@ class SharedMatcher:
             pending = matcher.pending()
             with self._lock:
                 applied = matcher.apply(pending)
+            if self._keeper is not None:
+                replacement = self._keeper.maintain(matcher)
+                if replacement is not None:
+                    with self._lock:
+                        matcher.index = replacement
         self.last_refresh = time.monotonic()
         return applied
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -21,12 +22,22 @@ def serve_command(
             help="Create a new admin token and print it once before starting.",
         ),
     ] = False,
+    shared_index: Annotated[
+        bool,
+        typer.Option(
+            "--shared-index/--private-index",
+            help="Map the index from snapshots shared by the workers (default), or build a "
+            "private in-memory index per worker.",
+        ),
+    ] = True,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
 ) -> None:
     """Run the API: matching, lists, tokens, health and metrics (OpenAPI at /docs)."""
     import uvicorn
 
     from hashwarden.accounts.models import Role
+    from hashwarden.api.settings import INDEX_DIR_ENV
+    from hashwarden.config import hashwarden_home
     from hashwarden.storage.migrate import migrate
 
     runtime = Runtime()
@@ -42,6 +53,11 @@ def serve_command(
             soft_wrap=True,  # a wrapped token cannot be copied
         )
     runtime.engine.dispose()
+    # Workers read their settings from the environment; they inherit this process's.
+    if not shared_index:
+        os.environ[INDEX_DIR_ENV] = ""
+    elif not os.environ.get(INDEX_DIR_ENV, "").strip():
+        os.environ[INDEX_DIR_ENV] = str(hashwarden_home() / "index")
     uvicorn.run(
         "hashwarden.api.app:asgi_app",
         factory=True,

@@ -4,6 +4,9 @@ Values are expected in canonical form (``SignalType.parse``). Lowercase hex valu
 their bytes (an MD5 key is 16 bytes instead of a 32-character string); anything else is kept as
 text. Only lowercase hex is converted, so an opaque ``"ABCD"`` never collides with ``"abcd"``.
 Each label holds one value; adding a label that is already present replaces its value.
+
+An index may sit on a ``PackedExact`` base (a shared snapshot): the base is never modified;
+removals of its labels are remembered in a small set and additions go to the dicts.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from hashwarden.core.index.exact_packed import PackedExact
 
 Key = bytes | str
 #: One label (the common case, no container) or several labels sharing a value.
@@ -28,15 +33,38 @@ def value_key(value: str) -> Key:
 
 
 class ExactIndex:
-    def __init__(self) -> None:
+    def __init__(self, base: PackedExact | None = None) -> None:
         self._labels_of: dict[str, dict[Key, Labels]] = {}
         self._key_of: dict[str, dict[int, Key]] = {}
+        self._base = base
+        #: Labels of the base that were removed or replaced since.
+        self._base_dead: set[int] = set()
 
     def __len__(self) -> int:
-        return sum(len(keys) for keys in self._key_of.values())
+        base = len(self._base) - len(self._base_dead) if self._base is not None else 0
+        return base + sum(len(keys) for keys in self._key_of.values())
+
+    def overlay_size(self) -> int:
+        """Changes held outside the base: added labels plus removed base labels."""
+        return sum(len(keys) for keys in self._key_of.values()) + len(self._base_dead)
 
     def signal_types(self) -> list[str]:
-        return [name for name, keys in self._key_of.items() if keys]
+        names = {name for name, keys in self._key_of.items() if keys}
+        if self._base is not None:
+            names.update(self._base.signal_types())
+        return sorted(names)
+
+    def overlay_items(self) -> list[tuple[str, Key, int]]:
+        """Every (signal type, key, label) held outside the base."""
+        return [
+            (signal_type, key, label)
+            for signal_type, key_of in self._key_of.items()
+            for label, key in key_of.items()
+        ]
+
+    def capture(self) -> tuple[PackedExact | None, frozenset[int], list[tuple[str, Key, int]]]:
+        """What ``PackedExact.build`` needs to pack the live contents; cheap to take."""
+        return self._base, frozenset(self._base_dead), self.overlay_items()
 
     def add(self, labels: npt.ArrayLike, signal_type: str, values: Sequence[str]) -> None:
         """Index ``values`` of ``signal_type`` under ``labels`` (parallel sequences)."""
@@ -62,7 +90,13 @@ class ExactIndex:
     def remove(self, labels: npt.ArrayLike | Iterable[int]) -> int:
         """Drop ``labels`` wherever they are; returns how many were present."""
         removed = 0
-        for label in set(_as_labels(labels)):
+        unique = set(_as_labels(labels))
+        if self._base is not None and unique:
+            candidates = np.fromiter(unique - self._base_dead, dtype=np.int64)
+            in_base = candidates[self._base.contains(candidates)].tolist()
+            self._base_dead.update(in_base)
+            removed += len(in_base)
+        for label in unique:
             for signal_type, key_of in self._key_of.items():
                 key = key_of.pop(label, None)
                 if key is not None:
@@ -74,17 +108,22 @@ class ExactIndex:
     def search(self, signal_type: str, values: Sequence[str]) -> list[tuple[int, int]]:
         """(query position, label) for every indexed label whose value equals a query value."""
         labels_of = self._labels_of.get(signal_type)
-        if not labels_of:
+        base = self._base
+        if not labels_of and base is None:
             return []
         hits: list[tuple[int, int]] = []
         for position, value in enumerate(values):
-            held = labels_of.get(value_key(value))
-            if held is None:
-                continue
+            key = value_key(value)
+            found: list[int] = []
+            if base is not None:
+                dead = self._base_dead
+                found.extend(x for x in base.find(signal_type, key).tolist() if x not in dead)
+            held = labels_of.get(key) if labels_of else None
             if isinstance(held, int):
-                hits.append((position, held))
-            else:
-                hits.extend((position, label) for label in sorted(held))
+                found.append(held)
+            elif held is not None:
+                found.extend(held)
+            hits.extend((position, label) for label in sorted(found))
         return hits
 
     @staticmethod

@@ -11,6 +11,11 @@ outgrows ``DELTA_FRACTION`` of the main segment everything is rebuilt into a new
 the rebuild cost is amortised. Removal marks rows dead (tombstones) and the dead rows are dropped at
 the next rebuild; a segment whose dead rows pass ``COMPACT_FRACTION`` is rebuilt early.
 
+An index can also be opened over a *shared* main segment (``PdqIndex.over``, e.g. a segment
+mapped from a file that every worker process maps): that segment is never rebuilt in-process, so
+its memory stays shared; changes accumulate in the delta and tail (``overlay_size``) until the
+owner replaces the whole index with one over a newer shared segment.
+
 Labels are unique: adding a label that is already present replaces its hash (last one wins, also
 within one batch). Not thread-safe for writers; searches are correct whenever no mutation runs.
 """
@@ -68,6 +73,7 @@ class PdqIndex:
         self._tail_words: Words = np.zeros((0, PDQ_WORDS), dtype=np.uint64)
         #: Segment builds so far (for benchmarks and tests of the merge policy).
         self.rebuilds = 0
+        self._main_shared = False
 
     @classmethod
     def build(cls, labels: npt.ArrayLike, hashes: npt.ArrayLike) -> PdqIndex:
@@ -80,8 +86,31 @@ class PdqIndex:
             index._main = index._build_segment(labels_, words)
         return index
 
+    @classmethod
+    def over(cls, main: MihSegment) -> PdqIndex:
+        """An index whose main tier is ``main``, shared and never rebuilt here."""
+        index = cls()
+        index._main = main if main.size else None
+        index._main_shared = True
+        return index
+
     def __len__(self) -> int:
         return sum(len(s) for s in self._segments()) + len(self._tail_labels)
+
+    def overlay_size(self) -> int:
+        """Rows held outside the main segment (delta and tail), dead ones included."""
+        delta = self._delta.size if self._delta is not None else 0
+        return delta + len(self._tail_labels)
+
+    def live(self) -> tuple[Ints, Words]:
+        """Labels and (N, 4) words of every live hash, in no particular order."""
+        return self._live_of(self._segments())
+
+    def sole_segment(self) -> MihSegment | None:
+        """The main segment when it alone holds every live hash and no dead rows."""
+        main = self._main
+        alone = self._delta is None and not len(self._tail_labels)
+        return main if main is not None and alone and main.dead_count == 0 else None
 
     def memory_bytes(self) -> int:
         tail = self._tail_labels.nbytes + self._tail_words.nbytes
@@ -154,7 +183,11 @@ class PdqIndex:
 
     def _compact_if_needed(self) -> None:
         main, delta = self._main, self._delta
-        if main is not None and main.dead_count > self.compact_fraction * main.size:
+        if (
+            main is not None
+            and not self._main_shared
+            and main.dead_count > self.compact_fraction * main.size
+        ):
             self._rebuild_main()
         elif delta is not None and delta.dead_count > self.compact_fraction * delta.size:
             labels, words = delta.live()
@@ -162,7 +195,8 @@ class PdqIndex:
 
     def _flush_tail(self) -> None:
         pending = len(self._tail_labels) + (len(self._delta) if self._delta is not None else 0)
-        if self._main is None or pending > self.delta_fraction * self._main.size:
+        grown = self._main is None or pending > self.delta_fraction * self._main.size
+        if grown and not self._main_shared:
             self._rebuild_main()
             return
         labels, words = self._live_of([self._delta] if self._delta is not None else [])
@@ -172,6 +206,7 @@ class PdqIndex:
     def _rebuild_main(self) -> None:
         labels, words = self._live_of(self._segments())
         self._main = self._build_segment(labels, words) if len(labels) else None
+        self._main_shared = False
         self._delta = None
         self._clear_tail()
 

@@ -9,9 +9,12 @@ the offset table (12 chunks of 21-22 bits at 10M hashes: 6.4 instead of 12.8 byt
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
 
+from hashwarden.core.index.array_files import load_array, save_array
 from hashwarden.core.index.pdq_chunks import (
     GROUP,
     MAX_PROBES,
@@ -95,6 +98,29 @@ class MihSegment:
         group_base[-1] = m * n
         bucket_offset[-1] = 0
         return cls(labels, words, layout, rows, group_base, bucket_offset)
+
+    def save(self, directory: Path) -> None:
+        """Write the segment's arrays (not its tombstones) as ``.npy`` files into ``directory``."""
+        directory.mkdir(parents=True, exist_ok=True)
+        save_array(directory, "widths", np.asarray(self.layout.widths, dtype=np.int64))
+        save_array(directory, "labels", self.labels)
+        save_array(directory, "words", self.words)
+        save_array(directory, "rows", self._rows)
+        save_array(directory, "group_base", self._group_base)
+        save_array(directory, "bucket_offset", self._bucket_offset)
+
+    @classmethod
+    def load(cls, directory: Path, *, mapped: bool = True) -> MihSegment:
+        """A segment ``save`` wrote; mapped read-only, so processes share its memory."""
+        widths = tuple(int(w) for w in load_array(directory, "widths", mapped=False))
+        arrays = [
+            load_array(directory, name, mapped=mapped)
+            for name in ("labels", "words", "rows", "group_base", "bucket_offset")
+        ]
+        labels, words, rows, group_base, bucket_offset = arrays
+        if words.shape != (len(labels), 4) or len(rows) != len(widths) * len(labels):
+            raise ValueError(f"inconsistent PDQ segment files in {directory}")
+        return cls(labels, words, ChunkLayout(widths), rows, group_base, bucket_offset)
 
     def __len__(self) -> int:
         return len(self.labels) - self.dead_count

@@ -47,10 +47,16 @@ class PendingChanges:
 class Matcher:
     """Holds the index; ``refresh`` follows the store, ``match_*`` answer queries."""
 
-    def __init__(self, source: MatchSource, signals: SignalRegistry = SIGNALS) -> None:
+    def __init__(
+        self,
+        source: MatchSource,
+        signals: SignalRegistry = SIGNALS,
+        index: SignalIndex | None = None,
+    ) -> None:
+        """Match against ``index`` (default: a new, empty one), brought up to date first."""
         self._source = source
         self._signals = signals
-        self.index = SignalIndex(signals)
+        self.index = index if index is not None else SignalIndex(signals)
         self._lists: dict[str, HashList] = {}
         self.refresh()
 
@@ -58,15 +64,15 @@ class Matcher:
         """Pull list settings and signal changes; returns the number of signal changes applied."""
         return self.apply(self.pending())
 
-    def pending(self) -> PendingChanges:
-        """Read what changed since the index's cursor, without touching the index.
+    def pending(self, since: int | None = None) -> PendingChanges:
+        """Read what changed since ``since`` (default: the index's cursor), without applying it.
 
         Servers call this outside their index lock and ``apply`` inside it, so matches never
         wait for the database.
         """
         lists = self._source.all_lists()
         deltas: list[SignalDelta] = []
-        cursor = self.index.cursor
+        cursor = self.index.cursor if since is None else since
         while True:
             delta = self._source.signal_changes_since(cursor)
             cursor = max(cursor, delta.cursor)
@@ -74,14 +80,19 @@ class Matcher:
                 return PendingChanges(lists, deltas, cursor)
             deltas.append(delta)
 
-    def apply(self, pending: PendingChanges) -> int:
-        """Apply what ``pending`` read; returns the number of signal changes applied."""
-        self._lists = {hash_list.name: hash_list for hash_list in pending.lists}
+    def apply(self, pending: PendingChanges, index: SignalIndex | None = None) -> int:
+        """Apply what ``pending`` read to ``index`` (default: the matcher's own).
+
+        Returns the number of signal changes applied.
+        """
+        target = self.index if index is None else index
+        if index is None:
+            self._lists = {hash_list.name: hash_list for hash_list in pending.lists}
         applied = 0
         for delta in pending.deltas:
-            self.index.apply(delta)
+            target.apply(delta)
             applied += len(delta.added) + len(delta.removed_signal_ids)
-        self.index.cursor = max(self.index.cursor, pending.cursor)
+        target.cursor = max(target.cursor, pending.cursor)
         return applied
 
     @property

@@ -1,26 +1,26 @@
 """The in-memory index over every live signal of every list, following the store's changes.
 
 Labels are the store's signal ids. Per label only the owning list and entry are kept, in flat
-NumPy arrays (10 bytes per signal) rather than Python objects, so memory stays flat at millions of
-hashes; entry details are fetched from the store for the few labels that hit.
+NumPy arrays (12 bytes per signal, ``OwnerTable``) rather than Python objects, so memory stays
+flat at millions of hashes; entry details are fetched from the store for the few labels that hit.
+
+An index is either built in memory from the store's changes, or opened over a snapshot
+(``index_files``) whose arrays every worker process maps and shares; changes since the snapshot
+then sit in small private overlays (``overlay_size``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
-import numpy.typing as npt
 
 from hashwarden.core.index.exact import ExactIndex
 from hashwarden.core.index.pdq_index import PdqIndex, pdq_hex_to_bytes
 from hashwarden.core.lists.interfaces import IndexedSignal, SignalDelta
+from hashwarden.core.matching.owners import OwnerTable
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
-
-_NO_LIST = -1
-_Int = TypeVar("_Int", np.int64, np.int32)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +33,29 @@ class RawHit:
 
 
 class SignalIndex:
-    def __init__(self, signals: SignalRegistry = SIGNALS) -> None:
+    def __init__(
+        self,
+        signals: SignalRegistry = SIGNALS,
+        *,
+        pdq: PdqIndex | None = None,
+        exact: ExactIndex | None = None,
+        owners: OwnerTable | None = None,
+        cursor: int = 0,
+    ) -> None:
         self._signals = signals
-        self.pdq = PdqIndex()
-        self.exact = ExactIndex()
-        self.cursor = 0
-        self._list_names: list[str] = []
-        self._list_ids: dict[str, int] = {}
-        self._entry_of = np.zeros(0, dtype=np.int64)
-        self._list_of = np.zeros(0, dtype=np.int32)
+        self.pdq = pdq if pdq is not None else PdqIndex()
+        self.exact = exact if exact is not None else ExactIndex()
+        self.owners = owners if owners is not None else OwnerTable()
+        self.cursor = cursor
+        #: Identifies the snapshot this index was opened over, if any.
+        self.snapshot_name = ""
 
     def __len__(self) -> int:
         return len(self.pdq) + len(self.exact)
+
+    def overlay_size(self) -> int:
+        """Changes held privately on top of a shared snapshot (0 for an in-memory index)."""
+        return self.pdq.overlay_size() + self.exact.overlay_size()
 
     def apply(self, delta: SignalDelta) -> None:
         """Apply a store delta: removals first, so a re-added signal id ends up live."""
@@ -56,9 +67,7 @@ class SignalIndex:
 
     def owner(self, label: int) -> tuple[str, int] | None:
         """(list name, entry id) of a live label."""
-        if label >= len(self._list_of) or self._list_of[label] == _NO_LIST:
-            return None
-        return self._list_names[int(self._list_of[label])], int(self._entry_of[label])
+        return self.owners.get(label)
 
     def search_pdq(self, hexes: Sequence[str], threshold: int) -> list[RawHit]:
         if not hexes or len(self.pdq) == 0:
@@ -97,25 +106,7 @@ class SignalIndex:
         labels = np.asarray(signal_ids, dtype=np.int64)
         self.pdq.remove(labels)
         self.exact.remove(labels)
-        inside = labels[labels < len(self._list_of)]
-        self._list_of[inside] = _NO_LIST
+        self.owners.clear(labels)
 
     def _remember(self, item: IndexedSignal) -> None:
-        label = item.signal_id
-        if label >= len(self._list_of):
-            size = max(label + 1, 2 * len(self._list_of), 1024)
-            self._entry_of = _grow(self._entry_of, size, 0)
-            self._list_of = _grow(self._list_of, size, _NO_LIST)
-        list_id = self._list_ids.get(item.list_name)
-        if list_id is None:
-            list_id = len(self._list_names)
-            self._list_names.append(item.list_name)
-            self._list_ids[item.list_name] = list_id
-        self._entry_of[label] = item.entry_id
-        self._list_of[label] = list_id
-
-
-def _grow(array: npt.NDArray[_Int], size: int, fill: int) -> npt.NDArray[_Int]:
-    grown: npt.NDArray[_Int] = np.full(size, fill, dtype=array.dtype)
-    grown[: len(array)] = array
-    return grown
+        self.owners.set(item.signal_id, item.list_name, item.entry_id)
