@@ -7,7 +7,8 @@ PDQ hashes, starts ``hashwarden serve`` on it, waits until every worker has load
 then drives it from a second process with ``wrk`` (Debian package ``wrk``) on loopback: each
 request carries one random PDQ hash (a near-duplicate of a listed one in 1 of 10 requests, so
 the hit path with its database read is measured too). Prints requests/s, latency percentiles
-and the server's memory (RSS summed over its processes).
+and the server's memory summed over its processes (RSS, and PSS, which counts pages the
+workers share once). ``--seconds 0`` only starts the server and reports memory.
 
 Reference (from the issue, same machine): Meta's HMA 2.0 with gunicorn, 2 workers and
 PostgreSQL answers 760-990 requests/s at 1M hashes (p99 11-18 ms) with 788 MB per worker.
@@ -47,11 +48,16 @@ local function near(h)
   local k = math.random(1, 16)
   return h:sub(1, i - 1) .. hexdigits:sub(k, k) .. h:sub(i + 1)
 end
+local batch = tonumber(os.getenv("HW_BATCH") or "1")
+local function one()
+  if math.random(1, 10) == 1 then return near(listed[math.random(1, #listed)]) end
+  return random_hash()
+end
 request = function()
-  local value
-  if math.random(1, 10) == 1 then value = near(listed[math.random(1, #listed)])
-  else value = random_hash() end
-  return wrk.format("POST", "/v1/match", nil, '{"signals": {"pdq": ["' .. value .. '"]}}')
+  local values = {}
+  for i = 1, batch do values[i] = one() end
+  local body = '{"signals": {"pdq": ["' .. table.concat(values, '", "') .. '"]}}'
+  return wrk.format("POST", "/v1/match", nil, body)
 end
 """
 
@@ -96,23 +102,36 @@ def build_database(hashes: int) -> tuple[Path, Path]:
     return path, sample
 
 
-def server_rss(pid: int) -> int:
-    """RSS in bytes of ``pid`` and all its descendants."""
-    total, todo = 0, [pid]
+def server_memory(pid: int) -> dict[str, int]:
+    """RSS and PSS in MB of ``pid`` and all its descendants.
+
+    RSS counts a page shared by N workers N times; PSS (proportional set size) counts 1/N of it
+    in each, so the PSS sum is what the service really occupies.
+    """
+    totals = {"rss": 0, "pss": 0}
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024  # type: ignore[union-attr]
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except (OSError, AttributeError):
+        except OSError:
             continue
+        for key, name in (("rss", "Rss"), ("pss", "Pss")):
+            found = re.search(rf"^{name}:\s+(\d+) kB", rollup, re.MULTILINE)
+            totals[key] += int(found.group(1)) * 1024 if found else 0
         todo += [int(child) for child in children]
-    return total
+    return {f"server_{key}_mb": round(value / 1e6) for key, value in totals.items()}
 
 
 def run(
-    database: Path, sample: Path, workers: int, seconds: int, connections: int
+    database: Path,
+    sample: Path,
+    workers: int,
+    seconds: int,
+    connections: int,
+    shared: bool,
+    batch: int = 1,
 ) -> dict[str, object]:
     home = Path(tempfile.mkdtemp(prefix="hw-bench-"))
     db_copy = home / "hashwarden.db"
@@ -128,7 +147,7 @@ def run(
     started = time.perf_counter()
     server = subprocess.Popen(
         [str(hashwarden), "serve", "--port", str(port), "--workers", str(workers),
-         "--log-level", "warning"],
+         "--log-level", "warning", "--shared-index" if shared else "--private-index"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -143,9 +162,13 @@ def run(
             if time.perf_counter() - started > 900:
                 raise RuntimeError("server did not become ready")
         load_s = time.perf_counter() - started
+        idle = server_memory(server.pid)
+        if seconds <= 0:
+            return {"workers": workers, "shared_index": shared, "startup_s": round(load_s, 1),
+                    **idle}  # fmt: skip
         script = home / "match.lua"
         script.write_text(LUA)
-        wrk_env = {**os.environ, "HW_SAMPLE": str(sample)}
+        wrk_env = {**os.environ, "HW_SAMPLE": str(sample), "HW_BATCH": str(batch)}
         subprocess.run(["wrk", "-t1", "-c4", "-d3s", "-s", str(script), "-H",
                         f"Authorization: Bearer {token}", "-H", "Content-Type: application/json",
                         base], env=wrk_env, capture_output=True, check=True)  # fmt: skip  # warm-up
@@ -154,7 +177,7 @@ def run(
              "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json", base],
             env=wrk_env, capture_output=True, check=True, text=True,
         ).stdout  # fmt: skip
-        rss = server_rss(server.pid)
+        loaded = server_memory(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
         server.wait(timeout=60)
@@ -162,9 +185,10 @@ def run(
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     percentiles = dict(re.findall(r"\s+(50|75|90|99)%\s+([\d.]+\w+)", out))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"workers": workers, "requests_per_s": rate, "latency": percentiles,
-            "non_2xx": int(errors.group(1)) if errors else 0,
-            "server_rss_mb": round(rss / 1e6), "startup_s": round(load_s, 1)}  # fmt: skip
+    return {"workers": workers, "shared_index": shared, "batch": batch,
+            "requests_per_s": rate, "hashes_per_s": round(rate * batch),
+            "latency": percentiles, "non_2xx": int(errors.group(1)) if errors else 0,
+            **loaded, "startup_s": round(load_s, 1)}  # fmt: skip
 
 
 def main() -> None:
@@ -173,11 +197,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--batch", type=int, default=1, help="PDQ hashes per request")
+    parser.add_argument("--private-index", action="store_true",
+                        help="a private in-memory index per worker instead of the shared one")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
     database, sample = build_database(args.hashes)
-    results = [run(database, sample, w, args.seconds, args.connections) for w in args.workers]
+    results = [
+        run(database, sample, w, args.seconds, args.connections, not args.private_index,
+            args.batch)
+        for w in args.workers
+    ]
     print(json.dumps({"hashes": args.hashes, "runs": results}, indent=2))
 
 

@@ -176,3 +176,12 @@ def test_owner_rows_written_after_mapping_stay_private(known: SqlListStore, tmp_
     known.apply("known", ListChanges(remove=[e.id for e in list(known.entries("known"))[:50]]))
     mapped.refresh()
     assert np.array_equal(np.load(tmp_path / "snap" / "owners" / "list_of.npy"), before)
+
+
+def test_the_first_build_can_run_in_a_child_process(
+    known: SqlListStore, database_url: str, tmp_path: Path
+) -> None:
+    """Workers build through a child so the load's Python heap is returned when it exits."""
+    matcher = SnapshotKeeper(tmp_path, known, database_url=database_url).open_matcher()
+    assert matcher.index.snapshot_name.startswith("snap-")
+    assert answers(matcher, range(0, 650, 11)) == answers(Matcher(known), range(0, 650, 11))

@@ -65,7 +65,8 @@ class ApiServices:
         if settings.index_dir:
             # One folder per database, so a host serving two databases never mixes snapshots.
             root = Path(settings.index_dir) / instance_id(engine)
-            keeper = SnapshotKeeper(root, store)
+            url = engine.url.render_as_string(hide_password=False)
+            keeper = SnapshotKeeper(root, store, database_url=url)
         matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval, keeper)
         webhook_store = SqlWebhookStore(engine, migrate=False)
         review = ReviewService(

@@ -19,6 +19,7 @@ from pathlib import Path
 from hashwarden.core.matching.matcher import Matcher, MatchSource
 from hashwarden.core.matching.signal_index import SignalIndex
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
+from hashwarden.snapshots.build import build_in_child
 from hashwarden.snapshots.directory import SnapshotDirectory, snapshot_cursor
 from hashwarden.snapshots.files import SnapshotError, capture, open_index, read_meta
 
@@ -34,8 +35,11 @@ class SnapshotKeeper:
         *,
         roll_fraction: float = 0.1,
         min_roll: int = 50_000,
+        database_url: str | None = None,
     ) -> None:
+        """With ``database_url`` the first build runs in a child process (see ``build``)."""
         self.directory = SnapshotDirectory(root)
+        self._database_url = database_url
         self._source = source
         self._signals = signals
         self._roll_fraction = roll_fraction
@@ -46,6 +50,9 @@ class SnapshotKeeper:
         """A matcher over the newest usable snapshot, writing one first if there is none."""
         with self.directory.lock():
             path = self._usable_latest()
+            if path is None and self._database_url is not None:
+                build_in_child(self._database_url, self.directory.root)
+                path = self._usable_latest()
             if path is None:
                 built = Matcher(self._source, self._signals)
                 path = self.directory.write(capture(built.index))
