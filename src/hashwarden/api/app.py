@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from hashwarden import __version__
 from hashwarden.api import problems
 from hashwarden.api.body_limit import BodyLimit
+from hashwarden.api.fast_match import FastMatch
 from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.routes import actions, health, lists, match, review, tokens
 from hashwarden.api.services import ApiServices
@@ -42,8 +43,9 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
         redoc_url=None,
     )
     problems.install(app)
+    app.add_middleware(FastMatch)
     metrics = ApiMetrics()
-    metrics.install(app)
+    metrics.install(app)  # added last, so it wraps (and times) the fast path too
     routers = (health.router, match.router, lists.router, actions.router, review.router)
     for router in (*routers, tokens.router):
         app.include_router(router)

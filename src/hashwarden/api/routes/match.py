@@ -83,6 +83,15 @@ async def match_signals(
 ) -> MatchResponse:
     """Match hashes the caller computed against every block list (allow lists suppress).
 
+    Well-formed requests from cached tokens usually take the fast path (``fast_match``), which
+    calls ``answer_match`` too; this route answers the rest and documents the operation.
+    """
+    return await answer_match(api, caller, body)
+
+
+async def answer_match(api: ApiServices, caller: Principal, body: MatchRequest) -> MatchResponse:
+    """The whole of ``POST /v1/match`` after authentication and parsing.
+
     Runs on the event loop, not in a thread (a hop to the pool and back costs more than a
     lookup under load); concurrent requests share one index pass (``MatchBatcher``).
     """
