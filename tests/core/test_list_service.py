@@ -16,7 +16,7 @@ from hashwarden.core.errors import (
     UnknownSignalTypeError,
 )
 from hashwarden.core.lists.models import Category, ChangeOp, EntryData, ListKind, Signal
-from hashwarden.core.lists.records import ParsedRecord, RecordProblem
+from hashwarden.core.lists.records import ParsedRecord, RecordProblem, RemovedRecord
 from hashwarden.core.lists.services import ImportSummary, ListService
 from hashwarden.storage.list_store import SqlListStore
 
@@ -210,3 +210,27 @@ def test_add_update_remove_entries(service: ListService) -> None:
     assert service.remove_entries("l", []) == []
     assert service.count_entries("l") == 1
     assert [c.sequence for c in service.changes_since("l", 0)] == [1, 2, 3, 4]
+
+
+def test_withdrawn_external_ids_remove_live_entries_and_earlier_records(
+    service: ListService,
+) -> None:
+    """Exchange deletion notices (NCMEC ``deletedImage``) remove entries by the source's id."""
+
+    def entry(line: int, n: int, external_id: str) -> ParsedRecord:
+        return ParsedRecord(line, EntryData((md5(n),), external_id=external_id))
+
+    service.import_records("l", [entry(1, 1, "A"), entry(2, 2, "B"), entry(3, 3, "C")])
+    summary = service.import_records(
+        "l",
+        [
+            RemovedRecord(1, "A"),
+            entry(2, 4, "D"),
+            RemovedRecord(3, "D"),  # withdrawn later in the same file: never added
+            RemovedRecord(4, "unknown"),
+            entry(5, 5, "E"),
+        ],
+    )
+    assert (summary.added, summary.removed) == (1, 1)
+    live = {e.data.external_id for e in service.entries("l")}
+    assert live == {"B", "C", "E"}

@@ -243,6 +243,21 @@ class SqlListStore:
             found = load_entries_by_id(connection, entry_ids)
         return [found[entry_id] for entry_id in sorted(found)]
 
+    def find_live_by_external_id(self, list_name: str, external_ids: Iterable[str]) -> list[Entry]:
+        """Live entries of the list whose ``external_id`` is one of ``external_ids``."""
+        with read_transaction(self.engine) as connection:
+            list_id = int(_require_list_row(connection, list_name).id)
+            entry_ids: set[int] = set()
+            for chunk in batched(dict.fromkeys(external_ids)):
+                query = select(entries.c.id).where(
+                    entries.c.list_id == list_id,
+                    entries.c.external_id.in_(chunk),
+                    entries.c.removed_at.is_(None),
+                )
+                entry_ids.update(int(entry_id) for entry_id in connection.scalars(query))
+            found = load_entries_by_id(connection, entry_ids)
+        return [found[entry_id] for entry_id in sorted(found)]
+
     def get_entries(self, entry_ids: Iterable[int]) -> dict[int, Entry]:
         with read_transaction(self.engine) as connection:
             return load_entries_by_id(connection, entry_ids)

@@ -98,6 +98,8 @@ entries = Table(
     Column("sequence", BigInteger, nullable=False),
     # Serves the foreign key and streams a list in id order, a page at a time.
     Index("ix_entries_list_id_id", "list_id", "id"),
+    # Exchanges withdraw entries by their own id (NCMEC deletions).
+    Index("ix_entries_list_id_external_id", "list_id", "external_id"),
     sqlite_autoincrement=True,
 )
 

@@ -66,6 +66,10 @@ class ListStore(Protocol):
         """Live entries of the list that carry any of ``signals`` exactly (for de-duplication)."""
         ...
 
+    def find_live_by_external_id(self, list_name: str, external_ids: Iterable[str]) -> list[Entry]:
+        """Live entries of the list whose ``external_id`` is one of ``external_ids``."""
+        ...
+
     def changes_since(self, list_name: str, sequence: int, limit: int = 1000) -> list[Change]: ...
 
     def signal_changes_since(self, cursor: int) -> SignalDelta:

@@ -23,4 +23,12 @@ class RecordProblem:
     message: str
 
 
-ImportRecord = ParsedRecord | RecordProblem
+@dataclass(frozen=True, slots=True)
+class RemovedRecord:
+    """The source withdrew the entry it calls ``external_id`` (an exchange's deletion notice)."""
+
+    line: int
+    external_id: str
+
+
+ImportRecord = ParsedRecord | RecordProblem | RemovedRecord

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field, replace
 from hashwarden.core.errors import ImportFormatError, InvalidSignalError, ListError
 from hashwarden.core.lists.interfaces import ListChanges, ListPatch, ListStore
 from hashwarden.core.lists.models import Change, Entry, EntryData, HashList, ListKind, Signal
-from hashwarden.core.lists.records import ParsedRecord, RecordProblem
+from hashwarden.core.lists.records import (
+    ImportRecord,
+    ParsedRecord,
+    RecordProblem,
+    RemovedRecord,
+)
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 
 _LIST_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -31,6 +36,8 @@ class ImportSummary:
     sequence: int = 0
     #: Valid records read (duplicates within the input included).
     records: int = 0
+    #: Live entries removed because the input withdrew them (exchange deletion notices).
+    removed: int = 0
 
     @property
     def updated(self) -> int:
@@ -126,7 +133,7 @@ class ListService:
     def import_records(
         self,
         list_name: str,
-        records: Iterable[ParsedRecord | RecordProblem],
+        records: Iterable[ImportRecord],
         actor: str = "",
         source_name: str = "",
     ) -> ImportSummary:
@@ -135,13 +142,20 @@ class ListService:
         Any problem (reported by the reader or found here) raises ``ImportFormatError`` listing
         every bad line, and the list is left untouched. Records that share an exact signal
         (a PDQ value counts when identical) with each other or with a live entry become one entry.
+        A ``RemovedRecord`` removes the live entries with that external id, and cancels records
+        with that id read before it (the file's order is the order of events).
         """
         hash_list = self.store.get_list(list_name)
         valid: list[EntryData] = []
         problems: list[tuple[int, str]] = []
+        withdrawn: set[str] = set()
         for record in records:
             if isinstance(record, RecordProblem):
                 problems.append((record.line, record.message))
+                continue
+            if isinstance(record, RemovedRecord):
+                withdrawn.add(record.external_id)
+                valid = [data for data in valid if data.external_id != record.external_id]
                 continue
             try:
                 valid.append(self._canonical(record.entry))
@@ -151,6 +165,10 @@ class ListService:
             raise ImportFormatError(source_name or list_name, problems)
 
         plan = _plan_merge(valid, lambda signals: self.store.find_live_entries(list_name, signals))
+        gone = self.store.find_live_by_external_id(list_name, withdrawn) if withdrawn else []
+        touched = set(plan.remove) | {entry_id for entry_id, _ in plan.update}
+        removed = [entry.id for entry in gone if entry.id not in touched]
+        plan.remove.extend(removed)
         changes = ListChanges(add=plan.add, update=plan.update, remove=plan.remove, actor=actor)
         applied = self.store.apply(list_name, changes)
         return ImportSummary(
@@ -159,6 +177,7 @@ class ListService:
             unchanged=plan.unchanged,
             sequence=applied[-1].sequence if applied else hash_list.sequence,
             records=len(valid),
+            removed=len(removed),
         )
 
     def update_entry(

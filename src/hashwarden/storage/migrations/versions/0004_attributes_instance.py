@@ -1,4 +1,4 @@
-"""Format-specific entry attributes and the database's instance id.
+"""Format-specific entry attributes, lookup by external id, and the database's instance id.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +25,7 @@ def upgrade() -> None:
         "entries",
         sa.Column("attributes", sa.JSON(), nullable=False, server_default=sa.text("'{}'")),
     )
+    op.create_index("ix_entries_list_id_external_id", "entries", ["list_id", "external_id"])
     instance_info = op.create_table(
         "instance_info",
         sa.Column("key", sa.String(64), nullable=False),
@@ -36,4 +37,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("instance_info")
+    op.drop_index("ix_entries_list_id_external_id", table_name="entries")
     op.drop_column("entries", "attributes")
