@@ -138,3 +138,52 @@ def test_demo_builds_the_list_and_every_upload_behaves(cli: Cli, tmp_path: Path)
     # Idempotent: a second run adds nothing.
     cli("demo", "--folder", str(tmp_path / "uploads"))
     assert cli("lists", "show", "demo-known").records()[0]["entries"] == 4
+
+
+NCMEC_PAGE = """<?xml version="1.0" encoding="UTF-8"?>
+<queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2">
+  <images count="{count}" maxTimestamp="2024-05-01T10:00:00Z">
+{entries}
+  </images>
+</queryResult>
+"""
+
+
+def _ncmec_image(entry_id: str, md5: str) -> str:
+    return (f"    <image><member id=\"7\">Partner</member><timestamp>2024-05-01T10:00:00Z"
+            f"</timestamp><id>{entry_id}</id><classification>A1</classification>"
+            f"<fingerprints><md5>{md5}</md5></fingerprints></image>")  # fmt: skip
+
+
+def test_exchange_formats_import_through_the_cli(cli: Cli, tmp_path: Path) -> None:
+    """NCMEC XML pages (with deletion notices) and VICS JSON, with the format guessed."""
+    cli("lists", "create", "ncmec")
+    first = tmp_path / "page1.ncmec.xml"
+    first.write_text(NCMEC_PAGE.format(
+        count=2, entries=_ncmec_image("img-1", MD5_A) + "\n" + _ncmec_image("img-2", MD5_B)))
+    cli("lists", "import", "ncmec", str(first))
+    second = tmp_path / "page2.xml"
+    second.write_text(NCMEC_PAGE.format(
+        count=1, entries="    <deletedImage><member id=\"7\">Partner</member><id>img-1</id>"
+                         "<timestamp>2024-05-02T10:00:00Z</timestamp></deletedImage>"))
+    imported = cli("lists", "import", "ncmec", str(second))
+    assert "1 removed" in imported.stderr
+    out = tmp_path / "out.jsonl"
+    cli("lists", "export", "ncmec", "--output", str(out))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    [entry] = [line for line in lines if "signals" in line]  # after the list header
+    assert entry["external_id"] == "img-2"
+    assert entry["category"] == {"scheme": "ncmec", "value": "A1"}
+    assert entry["attributes"]["ncmec"]["member"]["id"] == "7"
+
+    cli("lists", "create", "vics")
+    vics = tmp_path / "set.vics.json"
+    vics.write_text(json.dumps({
+        "@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/UK/$metadata#Media",
+        "value": [{"MediaID": 1, "Category": 2, "MD5": MD5_A.upper(), "IsDistributed": "true"}],
+    }))  # fmt: skip
+    cli("lists", "import", "vics", str(vics))
+    round_trip = tmp_path / "again.vics.json"
+    cli("lists", "export", "vics", "--output", str(round_trip))
+    media = json.loads(round_trip.read_text())["value"][0]
+    assert (media["MD5"], media["Category"], media["IsDistributed"]) == (MD5_A.upper(), 2, "true")

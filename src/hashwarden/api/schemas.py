@@ -149,6 +149,8 @@ class ImportSummaryOut(BaseModel):
     unchanged: int
     records: int
     sequence: int
+    #: Entries removed by deletion notices in the file (NCMEC ``deletedImage``).
+    removed: int = 0
 
 
 class RemoveIn(Strict):

@@ -155,6 +155,7 @@ def import_list(
         signal_type=signal_type,
         column_map=_column_map(column or []),
         default_scheme=scheme or hash_list.classification_scheme,
+        with_removals=True,  # exchange deletion notices (NCMEC) remove entries
     )
     source = display_path(file)
     stream: TextIO = sys.stdin if str(file) == "-" else open_for_read(file)
@@ -250,7 +251,9 @@ def delete(
 def _report(name: str, summary: ImportSummary) -> None:
     console.print(
         f"[bold]{escape(name)}[/]: {summary.added} added, {summary.merged} merged, "
-        f"{summary.unchanged} unchanged ({summary.records} records); sequence {summary.sequence}"
+        f"{summary.unchanged} unchanged"
+        + (f", {summary.removed} removed" if summary.removed else "")
+        + f" ({summary.records} records); sequence {summary.sequence}"
     )
 
 

@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import BinaryIO, ClassVar, TextIO
 
 from hashwarden.core.lists.models import Entry, HashList
-from hashwarden.core.lists.records import ParsedRecord, RecordProblem
+from hashwarden.core.lists.records import ImportRecord
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 
 #: Longest line a reader accepts. Hash-list lines are short; a longer one is garbage or an
 #: attack, and capping it keeps memory constant on multi-GB files.
 MAX_LINE_CHARS = 1 << 20
 
-Record = ParsedRecord | RecordProblem
+#: What readers yield: an entry, a problem, or (exchange formats) a withdrawn entry.
+Record = ImportRecord
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,17 @@ class FormatOptions:
     default_scheme: str = ""
     #: Export: also write removed entries (with ``removed_at``).
     include_removed: bool = False
+    #: Import (ncmec): yield a ``RemovedRecord`` per deletion in the file instead of skipping it.
+    with_removals: bool = False
     #: Export (jsonl): the list written as the header line.
     list_header: HashList | None = None
     #: Export (csv): signal columns to write; default every registered type.
     signal_columns: tuple[str, ...] = ()
     #: Import (jsonl): called with the list described by the header line, if the file has one.
     on_header: Callable[[HashList], None] | None = None
+    #: vics: regional profile (``US``, ``UK``, ``CA`` ...) for export, and for imports whose
+    #: metadata URL names none; empty = the entries' own profile on export, else ``US``.
+    profile: str = ""
     max_line_chars: int = MAX_LINE_CHARS
     signals: SignalRegistry = SIGNALS
 

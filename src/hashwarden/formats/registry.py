@@ -14,6 +14,11 @@ BUILTIN: tuple[str, ...] = (
     "hashwarden.formats.jsonl:JsonlFormat",
     "hashwarden.formats.csv_format:CsvFormat",
     "hashwarden.formats.plain:PlainFormat",
+    "hashwarden.formats.vics:VicsFormat",
+    "hashwarden.formats.ncmec_xml:NcmecXmlFormat",
+    "hashwarden.formats.threatexchange_file:ThreatExchangeFileFormat",
+    "hashwarden.formats.threatexchange_dataset:ThreatExchangeDatasetFormat",
+    "hashwarden.formats.hma_bank:HmaBankFormat",
 )
 
 

@@ -63,6 +63,7 @@ def _summary(summary: ImportSummary) -> ImportSummaryOut:
         unchanged=summary.unchanged,
         records=summary.records,
         sequence=summary.sequence,
+        removed=summary.removed,
     )
 
 
@@ -225,7 +226,8 @@ def remove_entries(
 
 
 def _format_options(signal_type: str | None, scheme: str) -> FormatOptions:
-    return FormatOptions(signal_type=signal_type, default_scheme=scheme)
+    # Exchange deletion notices (NCMEC) remove entries; the list service applies them.
+    return FormatOptions(signal_type=signal_type, default_scheme=scheme, with_removals=True)
 
 
 @router.post("/{name}/import", response_model=ImportSummaryOut)
