@@ -50,7 +50,7 @@ class CsvFormat(ListFormat):
         self, stream: TextIO, *, source: str, options: FormatOptions = DEFAULT_OPTIONS
     ) -> Iterator[Record]:
         bad_lines: list[RawLine] = []
-        lines = _CsvLines(iter_lines(stream, options.max_line_chars), bad_lines)
+        lines = CsvLines(iter_lines(stream, options.max_line_chars), bad_lines)
         reader = csv.reader(lines, strict=False)
         columns: list[_Column] | None = None
         width = 0
@@ -61,11 +61,11 @@ class CsvFormat(ListFormat):
             except StopIteration:
                 break
             except csv.Error as exc:
-                yield from _flush(bad_lines)
+                yield from line_problems(bad_lines)
                 yield RecordProblem(start, f"malformed CSV: {exc}")
                 continue
             spanned_bad = bool(bad_lines)
-            yield from _flush(bad_lines)
+            yield from line_problems(bad_lines)
             if spanned_bad or not any(cell.strip() for cell in row):
                 continue
             if columns is None:
@@ -87,7 +87,7 @@ class CsvFormat(ListFormat):
                 yield RecordProblem(start, str(exc))
                 continue
             yield ParsedRecord(start, entry)
-        yield from _flush(bad_lines)
+        yield from line_problems(bad_lines)
 
     def write(
         self, entries: Iterable[Entry], stream: TextIO, options: FormatOptions = DEFAULT_OPTIONS
@@ -123,7 +123,7 @@ class CsvFormat(ListFormat):
         return count
 
 
-class _CsvLines:
+class CsvLines:
     """Feeds csv.reader clean physical lines; bad ones become blank and are noted aside."""
 
     def __init__(self, lines: Iterator[RawLine], bad: list[RawLine]) -> None:
@@ -143,7 +143,8 @@ class _CsvLines:
         return line.text + (line.ending or "\n")
 
 
-def _flush(bad: list[RawLine]) -> Iterator[RecordProblem]:
+def line_problems(bad: list[RawLine]) -> Iterator[RecordProblem]:
+    """The lines ``CsvLines`` set aside, as problems (and forget them)."""
     for line in bad:
         yield RecordProblem(line.number, line.problem or "unreadable line")
     bad.clear()

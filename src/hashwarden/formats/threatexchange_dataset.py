@@ -39,7 +39,7 @@ from hashwarden.formats.base import (
     Record,
     iter_lines,
 )
-from hashwarden.formats.csv_format import _CsvLines, _flush
+from hashwarden.formats.csv_format import CsvLines, line_problems
 from hashwarden.formats.threatexchange_file import ATTRIBUTES_KEY, recorded_te_name
 from hashwarden.formats.threatexchange_names import hashwarden_type, te_name, unsupported
 
@@ -58,7 +58,7 @@ class ThreatExchangeDatasetFormat(ListFormat):
         self, stream: TextIO, *, source: str, options: FormatOptions = DEFAULT_OPTIONS
     ) -> Iterator[Record]:
         bad_lines: list[RawLine] = []
-        lines = _CsvLines(iter_lines(stream, options.max_line_chars), bad_lines)
+        lines = CsvLines(iter_lines(stream, options.max_line_chars), bad_lines)
         reader = csv.reader(lines, strict=False)
         columns: dict[str, int] | None = None
         width = 0
@@ -69,11 +69,11 @@ class ThreatExchangeDatasetFormat(ListFormat):
             except StopIteration:
                 break
             except csv.Error as exc:
-                yield from _flush(bad_lines)
+                yield from line_problems(bad_lines)
                 yield RecordProblem(start, f"malformed CSV: {exc}")
                 continue
             spanned_bad = bool(bad_lines)
-            yield from _flush(bad_lines)
+            yield from line_problems(bad_lines)
             if spanned_bad or not any(cell.strip() for cell in row):
                 continue
             if columns is None:
@@ -94,7 +94,7 @@ class ThreatExchangeDatasetFormat(ListFormat):
                 yield RecordProblem(start, parsed)
             else:
                 yield ParsedRecord(start, parsed)
-        yield from _flush(bad_lines)
+        yield from line_problems(bad_lines)
 
     def write(
         self, entries: Iterable[Entry], stream: TextIO, options: FormatOptions = DEFAULT_OPTIONS
