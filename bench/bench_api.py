@@ -137,7 +137,10 @@ def run(
     db_copy = home / "hashwarden.db"
     shutil.copy(database, db_copy)
     env = {**os.environ, "HASHWARDEN_HOME": str(home),
-           "HASHWARDEN_DATABASE_URL": f"sqlite:///{db_copy}", "COLUMNS": "200"}  # fmt: skip
+           "HASHWARDEN_DATABASE_URL": f"sqlite:///{db_copy}", "COLUMNS": "200",
+           # Copies of one database share its instance id, so runs reuse one index snapshot
+           # (the first run's start-up includes building it).
+           "HASHWARDEN_INDEX_DIR": str(CACHE / "index")}  # fmt: skip
     port = 18000 + secrets.randbelow(1000)
     hashwarden = Path(sys.executable).with_name("hashwarden")
     token = json.loads(subprocess.run(

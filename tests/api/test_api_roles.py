@@ -33,6 +33,8 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, object], set[Role]]] = {
     ("POST", "/v1/lists/{name}/import"): ({"path": "/v1/lists/{name}/import?format=plain&signal_type=md5", "content": b""}, {ADMIN, CURATOR}),  # noqa: E501
     ("GET", "/v1/lists/{name}/export"): ({}, {ADMIN, CURATOR}),
     ("GET", "/v1/lists/{name}/changes"): ({}, {ADMIN, CURATOR, SUBSCRIBER}),
+    ("GET", "/v1/lists/{name}/feed"): ({}, {ADMIN, CURATOR, SUBSCRIBER}),
+    ("POST", "/v1/lists/{name}/feedback"): ({"json": {"entries": []}}, {ADMIN, CURATOR, SUBSCRIBER}),  # noqa: E501
     ("GET", "/v1/lists/{name}/actions"): ({}, {ADMIN, CURATOR}),
     ("PUT", "/v1/lists/{name}/actions"): ({"json": {"actions": ["block"]}}, {ADMIN, CURATOR}),
     ("GET", "/v1/lists/{name}/reviews"): ({}, {ADMIN, CURATOR}),
@@ -45,7 +47,7 @@ ROUTES: dict[tuple[str, str], tuple[dict[str, object], set[Role]]] = {
     ("POST", "/v1/tokens"): ({"json": {"name": "n", "role": "platform"}}, {ADMIN}),
     ("DELETE", "/v1/tokens/{token_id}"): ({"path": "/v1/tokens/999999"}, {ADMIN}),
 }
-OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics")}
+OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/v1/keys")}
 
 
 def test_the_table_covers_every_route() -> None:
@@ -59,6 +61,7 @@ def test_the_table_covers_every_route() -> None:
 def test_each_role_reaches_exactly_its_routes(server: ApiServer, role: Role) -> None:
     setup = server.client(ADMIN)
     assert setup.post("/v1/lists", json={"name": "known"}).status_code == 201
+    server.api.keys.create()  # the feed signs its pages
     lists = ("known",) if role is SUBSCRIBER else ()
     client = server.client(secret=server.token(role, lists))
     allowed = set()
@@ -103,4 +106,7 @@ def test_subscribers_read_only_granted_feeds(server: ApiServer) -> None:
     subscriber = server.client(secret=server.token(SUBSCRIBER, ("granted",)))
     assert subscriber.get("/v1/lists/granted/changes").status_code == 200
     assert subscriber.get("/v1/lists/other/changes").status_code == 403
+    server.api.keys.create()
+    assert subscriber.get("/v1/lists/granted/feed").status_code == 200
+    assert subscriber.get("/v1/lists/other/feed").status_code == 403
     assert subscriber.get("/v1/lists/granted").status_code == 403

@@ -13,7 +13,7 @@ from hashwarden.api import problems
 from hashwarden.api.body_limit import BodyLimit
 from hashwarden.api.fast_match import FastMatch
 from hashwarden.api.metrics import ApiMetrics
-from hashwarden.api.routes import actions, health, lists, match, review, tokens
+from hashwarden.api.routes import actions, federation, health, lists, match, review, tokens
 from hashwarden.api.services import ApiServices
 
 
@@ -47,7 +47,7 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     metrics = ApiMetrics()
     metrics.install(app)  # added last, so it wraps (and times) the fast path too
     routers = (health.router, match.router, lists.router, actions.router, review.router)
-    for router in (*routers, tokens.router):
+    for router in (*routers, tokens.router, federation.router):
         app.include_router(router)
     return app
 

@@ -21,14 +21,22 @@ from hashwarden.audit.models import AuditRecord
 from hashwarden.audit.services import AuditLog
 from hashwarden.core.lists.services import ListService
 from hashwarden.core.matching.matcher import Matcher
+from hashwarden.federation.keys import KeyService
+from hashwarden.federation.mirror_guard import MirrorGuardedListStore
+from hashwarden.federation.publisher import Publisher
+from hashwarden.federation.subscriber import SyncService
+from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
 from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.snapshots.keeper import SnapshotKeeper
 from hashwarden.storage.audit_store import SqlAuditStore
 from hashwarden.storage.database import create_engine
+from hashwarden.storage.feedback_store import SqlFeedbackStore
 from hashwarden.storage.instance import instance_id
+from hashwarden.storage.key_store import SqlKeyStore
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.review_store import SqlReviewStore
+from hashwarden.storage.subscription_store import SqlSubscriptionStore
 from hashwarden.storage.token_store import SqlTokenStore
 from hashwarden.storage.webhook_store import SqlWebhookStore
 
@@ -51,6 +59,12 @@ class ApiServices:
     #: What hits trigger (block, review, webhook), from a per-worker cache of list actions.
     actions: HitActions
     webhooks: WebhookSender
+    #: Federation: signing keys, signed feed pages, and the subscriptions' background sync.
+    keys: KeyService
+    publisher: Publisher
+    syncer: SyncWorker
+    #: Review verdicts subscribers sent back on this instance's entries.
+    feedback: SqlFeedbackStore
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -79,11 +93,14 @@ class ApiServices:
             RetryPolicy(settings.webhook_max_attempts, settings.webhook_backoff_base),
             settings.webhook_poll_interval,
         )
+        keys = KeyService(SqlKeyStore(engine, migrate=False))
+        sync = SyncService(SqlSubscriptionStore(engine, migrate=False), policy_from_env())
         return cls(
             settings=settings,
             engine=engine,
             store=store,
-            lists=ListService(store),
+            # Writes to mirror lists come only from their subscription's sync.
+            lists=ListService(MirrorGuardedListStore(engine)),
             audit_log=audit_log,
             audit=BufferedAudit(audit_log.record_many, settings.audit_flush_interval),
             tokens=TokenService(SqlTokenStore(engine), audit_log),
@@ -94,6 +111,10 @@ class ApiServices:
             review=review,
             actions=HitActions(review, settings.follow_interval, on_queued=webhooks.wake),
             webhooks=webhooks,
+            keys=keys,
+            publisher=Publisher(store, keys, instance_id(engine)),
+            syncer=SyncWorker(sync, poll_interval_from_env()),
+            feedback=SqlFeedbackStore(engine),
         )
 
     def start(self) -> None:
@@ -101,8 +122,10 @@ class ApiServices:
         self.matcher.start()
         self.actions.start()
         self.webhooks.start()
+        self.syncer.start()
 
     def stop(self) -> None:
+        self.syncer.stop()
         self.webhooks.stop()
         self.actions.stop()
         self.matcher.stop()

@@ -10,11 +10,14 @@ from hashwarden import __version__
 from hashwarden.cli.audit_cmd import audit_app
 from hashwarden.cli.demo_cmd import demo_command
 from hashwarden.cli.hash_cmd import hash_command
+from hashwarden.cli.keys_cmd import keys_app
 from hashwarden.cli.lists_cmd import lists_app
 from hashwarden.cli.match_cmd import match_command
 from hashwarden.cli.output import error
+from hashwarden.cli.pull_cmd import pull_app
 from hashwarden.cli.scan_cmd import scan_command
 from hashwarden.cli.serve_cmd import serve_command
+from hashwarden.cli.sync_cmd import subscriptions_app, sync_command
 from hashwarden.cli.tokens_cmd import tokens_app
 from hashwarden.core.errors import HashwardenError
 
@@ -30,9 +33,13 @@ app.command("match")(match_command)
 app.command("scan")(scan_command)
 app.command("demo")(demo_command)
 app.command("serve")(serve_command)
+app.command("sync")(sync_command)
 app.add_typer(lists_app, name="lists")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(pull_app, name="pull")
+app.add_typer(keys_app, name="keys")
+app.add_typer(subscriptions_app, name="subscriptions")
 
 
 def _version(value: bool) -> None:

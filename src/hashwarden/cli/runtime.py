@@ -41,8 +41,11 @@ class Runtime:
     @cached_property
     def lists(self) -> ListService:
         from hashwarden.core.lists.services import ListService
+        from hashwarden.federation.mirror_guard import MirrorGuardedListStore
 
-        return ListService(self.store)
+        self.store  # noqa: B018 (opening the store migrates the database first)
+        # Mirrors of a publisher's list change only through ``hashwarden sync``.
+        return ListService(MirrorGuardedListStore(self.engine))
 
     @cached_property
     def matcher(self) -> Matcher:

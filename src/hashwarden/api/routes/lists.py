@@ -184,7 +184,12 @@ def get_entry(
     reviews = api.review.decision_counts(entry.id)
     _log(api, caller, "entries.read", name, entry_id=entry_id)
     # How reviewers judged this entry's hits: many false positives mark an entry to fix.
-    return {**entry_to_json(entry, with_removed=True), "reviews": reviews.as_json()}
+    # ``feedback``: the same, as subscribers' reviewers judged it on their mirrors.
+    return {
+        **entry_to_json(entry, with_removed=True),
+        "reviews": reviews.as_json(),
+        "feedback": api.feedback.for_entry(entry.id),
+    }
 
 
 @router.put("/{name}/entries/{entry_id}")

@@ -1,0 +1,1 @@
+"""Signed list distribution between hashwarden instances (publisher, subscriber, keys)."""
