@@ -388,6 +388,7 @@ JSON = st.recursive(
 
 @settings(max_examples=200, deadline=2000)
 @given(st.dictionaries(st.sampled_from(["media", "member", "fingerprints", "elements"]), JSON))
+@example({"elements": [{"tag": []}]})  # an unhashable tag once crashed the writer
 def test_any_json_in_attributes_still_exports_well_formed_xml(ncmec: dict[str, Any]) -> None:
     # Attributes may come from any import (jsonl takes any JSON object): export must cope.
     data = EntryData((Signal("md5", MD5),), external_id="x", attributes={"ncmec": ncmec})

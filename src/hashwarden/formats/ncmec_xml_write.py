@@ -106,7 +106,8 @@ def _entry_lines(entry: Entry, media: str, ncmec: Mapping[str, Any]) -> list[str
         return []
     lines += ["      <fingerprints>\n", *prints, "      </fingerprints>\n"]
     for kept in _json_list(ncmec.get("elements")):
-        if kept.get("tag") not in FIELDS:
+        tag_name = kept.get("tag")
+        if isinstance(tag_name, str) and tag_name not in FIELDS:
             _element_lines(kept, 6, lines)
     lines.append(f"    </{tag}>\n")
     return lines
