@@ -26,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -175,11 +176,25 @@ def run(
         subprocess.run(["wrk", "-t1", "-c4", "-d3s", "-s", str(script), "-H",
                         f"Authorization: Bearer {token}", "-H", "Content-Type: application/json",
                         base], env=wrk_env, capture_output=True, check=True)  # fmt: skip  # warm-up
-        out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-             "-H", f"Authorization: Bearer {token}", "-H", "Content-Type: application/json", base],
-            env=wrk_env, capture_output=True, check=True, text=True,
-        ).stdout  # fmt: skip
+        # Memory every 30 s while the load runs: a long run (--seconds 600) is the soak test.
+        samples: list[int] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(30):
+                samples.append(server_memory(server.pid)["server_pss_mb"])
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            out = subprocess.run(
+                ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
+                 str(script), "-H", f"Authorization: Bearer {token}", "-H",
+                 "Content-Type: application/json", base],
+                env=wrk_env, capture_output=True, check=True, text=True,
+            ).stdout  # fmt: skip
+        finally:
+            done.set()
         loaded = server_memory(server.pid)
     finally:
         server.send_signal(signal.SIGINT)
@@ -191,7 +206,7 @@ def run(
     return {"workers": workers, "shared_index": shared, "batch": batch,
             "requests_per_s": rate, "hashes_per_s": round(rate * batch),
             "latency": percentiles, "non_2xx": int(errors.group(1)) if errors else 0,
-            **loaded, "startup_s": round(load_s, 1)}  # fmt: skip
+            **loaded, "pss_mb_every_30s": samples, "startup_s": round(load_s, 1)}  # fmt: skip
 
 
 def main() -> None:
