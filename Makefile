@@ -39,6 +39,7 @@ bench: $(STAMP_TEST)
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_scan.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_media_api.py
 	$(BIN)/python bench/bench_exchange.py --entries 100000
 
 clean:
