@@ -10,6 +10,7 @@ stored, matched exactly and exported unchanged (PhotoDNA, TMK+PDQF).
 from __future__ import annotations
 
 import hashlib
+import re
 from abc import ABC, abstractmethod
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -111,8 +112,9 @@ class OpaqueSignalType(SignalType):
         return value
 
 
-_HEX = frozenset("0123456789abcdef")
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 def _is_hex(value: str) -> bool:
-    return bool(value) and all(ch in _HEX for ch in value)
+    # A compiled pattern: a per-character Python loop was a tenth of a large import's time.
+    return _HEX.fullmatch(value) is not None
