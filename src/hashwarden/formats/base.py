@@ -154,6 +154,18 @@ def iter_lines(stream: TextIO, max_chars: int = MAX_LINE_CHARS) -> Iterator[RawL
             yield RawLine(number, text, ending)
 
 
+def content_lines(stream: TextIO, max_chars: int = MAX_LINE_CHARS) -> Iterator[RawLine]:
+    """The lines of a one-item-per-line file that say something: stripped, without blank and
+    ``#`` comment lines; unusable lines still come back with ``problem`` set."""
+    for line in iter_lines(stream, max_chars):
+        if line.problem is not None:
+            yield line
+            continue
+        text = line.text.strip()
+        if text and not text.startswith("#"):
+            yield RawLine(line.number, text, line.ending)
+
+
 def _split_ending(chunk: str) -> tuple[str, str]:
     if chunk.endswith("\r\n"):
         return chunk[:-2], "\r\n"

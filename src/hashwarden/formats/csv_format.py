@@ -49,45 +49,25 @@ class CsvFormat(ListFormat):
     def read(
         self, stream: TextIO, *, source: str, options: FormatOptions = DEFAULT_OPTIONS
     ) -> Iterator[Record]:
-        bad_lines: list[RawLine] = []
-        lines = CsvLines(iter_lines(stream, options.max_line_chars), bad_lines)
-        reader = csv.reader(lines, strict=False)
         columns: list[_Column] | None = None
-        width = 0
-        while True:
-            start = lines.consumed + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                yield from line_problems(bad_lines)
-                yield RecordProblem(start, f"malformed CSV: {exc}")
+        for row in csv_rows(stream, options.max_line_chars):
+            if isinstance(row, RecordProblem):
+                yield row
                 continue
-            spanned_bad = bool(bad_lines)
-            yield from line_problems(bad_lines)
-            if spanned_bad or not any(cell.strip() for cell in row):
-                continue
+            start = row.line
             if columns is None:
-                columns, problems = _header(row, options)
-                width = len(row)
+                columns, problems = _header(row.cells, options)
                 for message in problems:
                     yield RecordProblem(start, message)
                 if not any(column.is_signal for column in columns):
                     return  # every row would fail the same way
                 continue
-            if len(row) != width:
-                yield RecordProblem(
-                    start, f"expected {width} columns as in the header, got {len(row)}"
-                )
-                continue
             try:
-                entry = _entry(row, columns, options)
+                entry = _entry(row.cells, columns, options)
             except ValueError as exc:
                 yield RecordProblem(start, str(exc))
                 continue
             yield ParsedRecord(start, entry)
-        yield from line_problems(bad_lines)
 
     def write(
         self, entries: Iterable[Entry], stream: TextIO, options: FormatOptions = DEFAULT_OPTIONS
@@ -123,7 +103,48 @@ class CsvFormat(ListFormat):
         return count
 
 
-class CsvLines:
+@dataclass(frozen=True, slots=True)
+class CsvRow:
+    """A non-blank CSV row and the line it starts on."""
+
+    line: int
+    cells: list[str]
+
+
+def csv_rows(stream: TextIO, max_line_chars: int) -> Iterator[CsvRow | RecordProblem]:
+    """The rows of a CSV with a header row, the header first; everything wrong as a problem.
+
+    Malformed CSV, unreadable lines and rows whose width differs from the header's come back as
+    problems with their line numbers; blank rows are skipped.
+    """
+    bad_lines: list[RawLine] = []
+    lines = _CsvLines(iter_lines(stream, max_line_chars), bad_lines)
+    reader = csv.reader(lines, strict=False)
+    width: int | None = None
+    while True:
+        start = lines.consumed + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield from _line_problems(bad_lines)
+            yield RecordProblem(start, f"malformed CSV: {exc}")
+            continue
+        spanned_bad = bool(bad_lines)
+        yield from _line_problems(bad_lines)
+        if spanned_bad or not any(cell.strip() for cell in row):
+            continue
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            yield RecordProblem(start, f"expected {width} columns as in the header, got {len(row)}")
+            continue
+        yield CsvRow(start, row)
+    yield from _line_problems(bad_lines)
+
+
+class _CsvLines:
     """Feeds csv.reader clean physical lines; bad ones become blank and are noted aside."""
 
     def __init__(self, lines: Iterator[RawLine], bad: list[RawLine]) -> None:
@@ -143,8 +164,8 @@ class CsvLines:
         return line.text + (line.ending or "\n")
 
 
-def line_problems(bad: list[RawLine]) -> Iterator[RecordProblem]:
-    """The lines ``CsvLines`` set aside, as problems (and forget them)."""
+def _line_problems(bad: list[RawLine]) -> Iterator[RecordProblem]:
+    """The lines ``_CsvLines`` set aside, as problems (and forget them)."""
     for line in bad:
         yield RecordProblem(line.number, line.problem or "unreadable line")
     bad.clear()

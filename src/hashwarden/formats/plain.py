@@ -15,7 +15,13 @@ from typing import TextIO
 
 from hashwarden.core.lists.models import Entry, EntryData, Signal
 from hashwarden.core.lists.records import ParsedRecord, RecordProblem
-from hashwarden.formats.base import DEFAULT_OPTIONS, FormatOptions, ListFormat, Record, iter_lines
+from hashwarden.formats.base import (
+    DEFAULT_OPTIONS,
+    FormatOptions,
+    ListFormat,
+    Record,
+    content_lines,
+)
 
 _BY_LENGTH = {32: "md5", 40: "sha1"}
 _TYPED = re.compile(r"([A-Za-z][\w+-]*)\s*[,;\s]\s*(\S.*)")
@@ -34,14 +40,11 @@ class PlainFormat(ListFormat):
         forced = options.signal_type
         if forced is not None and forced in options.signals:
             forced = options.signals.canonical_name(forced)
-        for line in iter_lines(stream, options.max_line_chars):
+        for line in content_lines(stream, options.max_line_chars):
             if line.problem is not None:
                 yield RecordProblem(line.number, line.problem)
                 continue
-            text = line.text.strip()
-            if not text or text.startswith("#"):
-                continue
-            parsed = parse_line(text, forced, options)
+            parsed = parse_line(line.text, forced, options)
             if isinstance(parsed, str):
                 yield RecordProblem(line.number, parsed)
             else:

@@ -35,11 +35,9 @@ from hashwarden.formats.base import (
     DEFAULT_OPTIONS,
     FormatOptions,
     ListFormat,
-    RawLine,
     Record,
-    iter_lines,
 )
-from hashwarden.formats.csv_format import CsvLines, line_problems
+from hashwarden.formats.csv_format import csv_rows
 from hashwarden.formats.threatexchange_file import ATTRIBUTES_KEY, recorded_te_name
 from hashwarden.formats.threatexchange_names import hashwarden_type, te_name, unsupported
 
@@ -57,44 +55,24 @@ class ThreatExchangeDatasetFormat(ListFormat):
     def read(
         self, stream: TextIO, *, source: str, options: FormatOptions = DEFAULT_OPTIONS
     ) -> Iterator[Record]:
-        bad_lines: list[RawLine] = []
-        lines = CsvLines(iter_lines(stream, options.max_line_chars), bad_lines)
-        reader = csv.reader(lines, strict=False)
         columns: dict[str, int] | None = None
-        width = 0
-        while True:
-            start = lines.consumed + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                yield from line_problems(bad_lines)
-                yield RecordProblem(start, f"malformed CSV: {exc}")
+        for row in csv_rows(stream, options.max_line_chars):
+            if isinstance(row, RecordProblem):
+                yield row
                 continue
-            spanned_bad = bool(bad_lines)
-            yield from line_problems(bad_lines)
-            if spanned_bad or not any(cell.strip() for cell in row):
-                continue
+            start = row.line
             if columns is None:
-                columns, problems = _header(row, options.strict)
+                columns, problems = _header(row.cells, options.strict)
                 for message in problems:
                     yield RecordProblem(start, message)
                 if not all(name in columns for name in REQUIRED):
                     return  # every row would fail the same way
-                width = len(row)
                 continue
-            if len(row) != width:
-                yield RecordProblem(
-                    start, f"expected {width} columns as in the header, got {len(row)}"
-                )
-                continue
-            parsed = _entry(row, columns, options)
+            parsed = _entry(row.cells, columns, options)
             if isinstance(parsed, str):
                 yield RecordProblem(start, parsed)
             else:
                 yield ParsedRecord(start, parsed)
-        yield from line_problems(bad_lines)
 
     def write(
         self, entries: Iterable[Entry], stream: TextIO, options: FormatOptions = DEFAULT_OPTIONS

@@ -34,7 +34,13 @@ from typing import Any, TextIO
 
 from hashwarden.core.lists.models import Entry, EntryData, Signal
 from hashwarden.core.lists.records import ParsedRecord, RecordProblem
-from hashwarden.formats.base import DEFAULT_OPTIONS, FormatOptions, ListFormat, Record, iter_lines
+from hashwarden.formats.base import (
+    DEFAULT_OPTIONS,
+    FormatOptions,
+    ListFormat,
+    Record,
+    content_lines,
+)
 from hashwarden.formats.threatexchange_names import (
     forced_type,
     hashwarden_type,
@@ -64,14 +70,11 @@ class ThreatExchangeFileFormat(ListFormat):
             except ValueError as exc:
                 yield RecordProblem(1, str(exc))
                 return
-        for line in iter_lines(stream, options.max_line_chars):
+        for line in content_lines(stream, options.max_line_chars):
             if line.problem is not None:
                 yield RecordProblem(line.number, line.problem)
                 continue
-            text = line.text.strip()
-            if not text or text.startswith("#"):
-                continue
-            parsed = parse_line(text, forced, options)
+            parsed = parse_line(line.text, forced, options)
             if isinstance(parsed, str):
                 yield RecordProblem(line.number, parsed)
             else:
