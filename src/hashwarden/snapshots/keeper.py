@@ -93,8 +93,7 @@ class SnapshotKeeper:
                 log.warning("ignoring snapshot %s: %s", path.name, exc)
                 continue
             # A database restored from a backup can be behind the snapshot: rebuild then.
-            latest = self._source.signal_changes_since(snapshot_cursor(path)).cursor
-            if latest < snapshot_cursor(path):
+            if self._source.latest_signal_cursor() < snapshot_cursor(path):
                 log.warning("snapshot %s is ahead of the database; rebuilding", path.name)
                 continue
             return path

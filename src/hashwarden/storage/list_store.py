@@ -186,6 +186,10 @@ class SqlListStore:
         with read_transaction(self.engine, snapshot=True) as connection:
             return signal_feed.signal_changes_since(connection, cursor)
 
+    def latest_signal_cursor(self) -> int:
+        with read_transaction(self.engine) as connection:
+            return signal_feed.latest_cursor(connection)
+
     # -- entries -------------------------------------------------------------------------------
 
     def get_entry(self, list_name: str, entry_id: int) -> Entry:

@@ -10,13 +10,18 @@ from hashwarden.storage.entry_reads import batched
 from hashwarden.storage.tables import entry_signals, hash_lists, signal_events
 
 
+def latest_cursor(connection: Connection) -> int:
+    """The newest signal-event id (0 for an empty feed)."""
+    return int(connection.scalar(select(func.coalesce(func.max(signal_events.c.id), 0))) or 0)
+
+
 def signal_changes_since(connection: Connection, cursor: int) -> SignalDelta:
     """What changed after ``cursor``; run in a snapshot transaction so rows and cursor agree.
 
     Every signal row is added once and removed at most once, and its id is never reused, so the
     net effect of the events after the cursor is: added-and-still-live, or removed-but-known.
     """
-    latest = int(connection.scalar(select(func.coalesce(func.max(signal_events.c.id), 0))) or 0)
+    latest = latest_cursor(connection)
     if cursor <= 0:
         live = _indexed(connection, entry_signals.c.removed_seq.is_(None))
         return SignalDelta(added=live, removed_signal_ids=[], cursor=latest)
