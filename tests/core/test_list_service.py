@@ -15,10 +15,19 @@ from hashwarden.core.errors import (
     StorageError,
     UnknownSignalTypeError,
 )
-from hashwarden.core.lists.models import Category, ChangeOp, EntryData, ListKind, Signal
+from hashwarden.core.lists.interfaces import ListChanges
+from hashwarden.core.lists.models import (
+    Category,
+    Change,
+    ChangeOp,
+    EntryData,
+    ListKind,
+    Signal,
+)
 from hashwarden.core.lists.records import ParsedRecord, RecordProblem, RemovedRecord
 from hashwarden.core.lists.services import ImportSummary, ListService
 from hashwarden.storage.list_store import SqlListStore
+from hashwarden.storage.list_writer import SqlListWriter
 
 
 def md5(n: int) -> Signal:
@@ -234,3 +243,75 @@ def test_withdrawn_external_ids_remove_live_entries_and_earlier_records(
     assert (summary.added, summary.removed) == (1, 1)
     live = {e.data.external_id for e in service.entries("l")}
     assert live == {"B", "C", "E"}
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr("hashwarden.core.lists.services.IMPORT_CHUNK", 3)
+    return 3
+
+
+def test_large_import_is_written_in_chunks_while_reading(
+    service: ListService, small_chunks: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service holds one chunk, not the file: earlier chunks are written as it reads on."""
+    events: list[str] = []
+    real_apply = SqlListWriter.apply
+
+    def logged_apply(writer: SqlListWriter, changes: ListChanges) -> list[Change]:
+        events.append("write")
+        return real_apply(writer, changes)
+
+    def records() -> Iterator[ParsedRecord]:
+        for line in range(1, 11):
+            events.append("read")
+            yield rec(line, md5(line))
+
+    monkeypatch.setattr(SqlListWriter, "apply", logged_apply)
+    summary = service.import_records("l", records())
+    assert summary.added == 10
+    assert "".join(event[0] for event in events) == "rrrwrrrwrrrwrw"
+
+
+def test_records_merge_and_withdraw_across_chunks(service: ListService, small_chunks: int) -> None:
+    records = [
+        ParsedRecord(1, EntryData((md5(1),), external_id="A")),
+        ParsedRecord(2, EntryData((md5(2),), external_id="B")),
+        ParsedRecord(3, EntryData((md5(3),), external_id="C")),
+        # Next chunk: joins A's entry, withdraws B (written by the previous chunk).
+        ParsedRecord(4, EntryData((md5(1), sha1(1)), external_id="A")),
+        RemovedRecord(5, "B"),
+        ParsedRecord(6, EntryData((md5(6),), external_id="D")),
+        ParsedRecord(7, EntryData((md5(3),), external_id="C")),
+    ]
+    summary = service.import_records("l", records)
+    assert (summary.added, summary.merged, summary.unchanged, summary.removed) == (4, 1, 1, 1)
+    entries = {e.data.external_id: e.data.signals for e in service.entries("l")}
+    assert entries == {"A": (md5(1), sha1(1)), "C": (md5(3),), "D": (md5(6),)}
+    assert summary.sequence == service.get_list("l").sequence
+
+
+def test_problem_after_written_chunks_keeps_nothing(
+    service: ListService, small_chunks: int
+) -> None:
+    service.add_entries("l", [EntryData((md5(0),))])
+    records = [rec(line, md5(line)) for line in range(1, 20)]
+    records.append(rec(20, Signal("md5", "nothex")))
+    records.append(RecordProblem(21, "unreadable row"))
+    with pytest.raises(ImportFormatError) as caught:
+        service.import_records("l", records, "ana", "f")
+    assert caught.value.total == 2
+    assert [line for line, _ in caught.value.problems] == [20, 21]
+    assert [e.signals for e in service.entries("l")] == [(md5(0),)]
+    assert service.get_list("l").sequence == 1
+    assert service.store.signal_changes_since(0).added[-1].signal == md5(0)
+
+
+def test_problem_report_keeps_the_first_lines_and_counts_all(
+    service: ListService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("hashwarden.core.lists.services.MAX_PROBLEMS", 5)
+    records = [RecordProblem(line, "bad") for line in range(1, 51)]
+    with pytest.raises(ImportFormatError, match="50 invalid line") as caught:
+        service.import_records("l", records)
+    assert [line for line, _ in caught.value.problems] == [1, 2, 3, 4, 5]

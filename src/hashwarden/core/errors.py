@@ -81,12 +81,15 @@ class EntryNotFoundError(ListError):
 class ImportFormatError(HashwardenError):
     """An import file is malformed. Carries every bad line so the user can fix them all at once."""
 
-    def __init__(self, source: str, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, source: str, problems: list[tuple[int, str]], total: int = 0) -> None:
         self.source = source
+        #: The first bad lines (a huge broken file keeps only the first ones in memory).
         self.problems = problems
+        #: Every bad line counted, including those not kept in ``problems``.
+        self.total = max(total, len(problems))
         shown = "; ".join(f"line {line}: {msg}" for line, msg in problems[:20])
-        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-        super().__init__(f"{source}: {len(problems)} invalid line(s): {shown}{more}")
+        more = f" (and {self.total - 20} more)" if self.total > 20 else ""
+        super().__init__(f"{source}: {self.total} invalid line(s): {shown}{more}")
 
 
 class ConfigError(HashwardenError):

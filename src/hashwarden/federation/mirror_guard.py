@@ -6,12 +6,14 @@ this guard does not see.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Engine
 
-from hashwarden.core.lists.interfaces import ListChanges
-from hashwarden.core.lists.models import Change
 from hashwarden.federation.errors import MirrorListError
 from hashwarden.storage.list_store import SqlListStore
+from hashwarden.storage.list_writer import SqlListWriter
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
 
 
@@ -20,8 +22,10 @@ class MirrorGuardedListStore(SqlListStore):
         super().__init__(engine, migrate=False)
         self._subscriptions = SqlSubscriptionStore(engine, migrate=False)
 
-    def apply(self, list_name: str, changes: ListChanges) -> list[Change]:
+    @contextmanager
+    def writing(self, list_name: str) -> Iterator[SqlListWriter]:
         subscription = self._subscriptions.mirror_of(list_name)
         if subscription is not None:
             raise MirrorListError(list_name, subscription)
-        return super().apply(list_name, changes)
+        with super().writing(list_name) as writer:
+            yield writer

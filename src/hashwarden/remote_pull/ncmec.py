@@ -154,15 +154,18 @@ class NcmecPull:
         saved = self.saved_state()
         mark = self._mark(saved, url, since)
         if until is not None and _whole(until) > now:
-            raise ConfigError("the end time (--until) is in the future; entries could still "
-                              "arrive before it and would be missed")
+            raise ConfigError(
+                "the end time (--until) is in the future; entries could still "
+                "arrive before it and would be missed"
+            )
         start = _whole(since) if since is not None else (mark or EPOCH)
         end = _whole(until) if until is not None else now - SETTLE
         summary = PullSummary(self.list_name, url, start, end, checkpoint=mark)
         if start >= end:
             if since is not None or until is not None:
-                raise ConfigError(f"nothing to pull: {format_time(start)} is not before "
-                                  f"{format_time(end)}")
+                raise ConfigError(
+                    f"nothing to pull: {format_time(start)} is not before {format_time(end)}"
+                )
             summary.note = "up to date"
             return summary
         expected, step, window_start = saved, self.step, start
@@ -192,8 +195,10 @@ class NcmecPull:
             return None
         mark = _saved_to(saved)
         if mark is None and since is None:
-            raise ConfigError(f"the pull checkpoint of list {self.list_name!r} is unreadable; "
-                              "give a start time (--since)")
+            raise ConfigError(
+                f"the pull checkpoint of list {self.list_name!r} is unreadable; "
+                "give a start time (--since)"
+            )
         return mark
 
     def _advance(
@@ -206,8 +211,10 @@ class NcmecPull:
     ) -> dict[str, Any] | None:
         """Move the checkpoint to ``window_end`` unless that would skip a gap or go back."""
         if mark is not None and window_start > mark:
-            summary.note = (f"checkpoint kept at {format_time(mark)}: this run started after it, "
-                            "so the time between was not pulled")
+            summary.note = (
+                f"checkpoint kept at {format_time(mark)}: this run started after it, "
+                "so the time between was not pulled"
+            )
             return expected
         if mark is not None and window_end <= mark:
             return expected
@@ -238,7 +245,7 @@ class NcmecPull:
                     self.list_name, plan.records, actor=self.actor, source_name=label
                 )
             except ImportFormatError as exc:  # its lines can quote hash values: not shown
-                raise PullError(f"{label}: the list refused {len(exc.problems)} entries") from None
+                raise PullError(f"{label}: the list refused {exc.total} entries") from None
             summary.added += result.added
             summary.merged += result.merged
             summary.unchanged += result.unchanged
@@ -253,9 +260,19 @@ class NcmecPull:
 
     def _report(self, summary: PullSummary, window: FetchedWindow, phase: str) -> None:
         if self.progress is not None:
-            self.progress(PullProgress(
-                summary.start, summary.end, window.start, window.end, phase, summary.windows,
-                summary.pages, summary.entries, summary.deletions))
+            self.progress(
+                PullProgress(
+                    summary.start,
+                    summary.end,
+                    window.start,
+                    window.end,
+                    phase,
+                    summary.windows,
+                    summary.pages,
+                    summary.entries,
+                    summary.deletions,
+                )
+            )
 
     def _find_live(self, external_ids: Iterable[str]) -> list[Entry]:
         return self.lists.store.find_live_by_external_id(self.list_name, external_ids)

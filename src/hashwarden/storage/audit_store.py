@@ -1,7 +1,8 @@
 """``SqlAuditStore``: the audit log's ``AuditStore`` protocol over SQLAlchemy.
 
-Appends run under the writers' lock (``write_transaction``) and read the newest digest inside it,
-so processes appending at once still build one chain, with ids ascending in commit order.
+Appends run under the audit lock (``write_transaction(..., AUDIT_LOCK)``) and read the newest
+digest inside it, so processes appending at once still build one chain, with ids ascending in
+commit order; on PostgreSQL they do not wait for list writers.
 Opening a store migrates its database to the newest schema first, like ``SqlListStore``.
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, bindparam, insert, select, update
 from hashwarden.audit.chain import GENESIS, canonical_details, seal
 from hashwarden.audit.models import AuditEvent, AuditRecord
 from hashwarden.storage.account_tables import audit_events
-from hashwarden.storage.database import read_transaction, write_transaction
+from hashwarden.storage.database import AUDIT_LOCK, read_transaction, write_transaction
 from hashwarden.storage.migrate import ensure_schema
 
 #: Events fetched per round trip while streaming the log.
@@ -36,7 +37,7 @@ class SqlAuditStore:
         if not records:
             return []
         at = datetime.now(UTC)
-        with write_transaction(self.engine) as connection:
+        with write_transaction(self.engine, AUDIT_LOCK) as connection:
             newest = select(audit_events.c.digest).order_by(audit_events.c.id.desc()).limit(1)
             prev_digest = connection.scalar(newest) or GENESIS
             # The digest covers the id, which the database assigns: insert first, then seal.

@@ -29,8 +29,11 @@ from hashwarden.core.errors import StorageError
 
 DEFAULT_BUSY_TIMEOUT = 30.0
 _WRITE_OPTION = "hashwarden_write"
-# Any constant works; all writers of one database must agree on it.
-_WRITERS_LOCK_KEY = 0x6857_4C53
+# Any constants work; all writers of one database must agree on them.
+#: Writers of lists and everything else that feeds ``signal_events``.
+WRITERS_LOCK = 0x6857_4C53
+#: Appenders to the audit chain: kept apart so a long import never holds up the audit log.
+AUDIT_LOCK = 0x6857_4155
 
 
 def describe(url: str | URL) -> str:
@@ -103,19 +106,20 @@ def _explain(engine: Engine, exc: DBAPIError) -> str:
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One write transaction: holds SQLite's write lock (or the writers' lock on PostgreSQL).
+def write_transaction(engine: Engine, lock: int | None = WRITERS_LOCK) -> Iterator[Connection]:
+    """One write transaction: holds SQLite's write lock (or the advisory ``lock`` on PostgreSQL).
 
     Serialising writers keeps ``signal_events`` ids in commit order, so a matcher that has read
-    up to id N never misses a later commit with a smaller id.
+    up to id N never misses a later commit with a smaller id. ``lock=None`` is for tables that
+    nothing orders (PostgreSQL's row locks suffice), so they never wait for a long import.
     """
     with storage_errors(engine), engine.connect() as connection:
         connection.execution_options(**{_WRITE_OPTION: True})
         with connection.begin():
-            if connection.dialect.name == "postgresql":
+            if lock is not None and connection.dialect.name == "postgresql":
                 connection.execute(
                     sqlalchemy.text("SELECT pg_advisory_xact_lock(:key)"),
-                    {"key": _WRITERS_LOCK_KEY},
+                    {"key": lock},
                 )
             yield connection
 

@@ -7,18 +7,17 @@ skip that, e.g. for a read-only replica that someone else migrates).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Engine,
     and_,
     delete,
     func,
     insert,
-    or_,
     select,
     update,
 )
@@ -40,8 +39,12 @@ from hashwarden.storage.entry_reads import (
     load_entries,
     load_entries_by_id,
 )
-from hashwarden.storage.entry_rows import entry_from_snapshot, hash_list, lookup_key
-from hashwarden.storage.list_writes import apply_changes
+from hashwarden.storage.entry_rows import entry_from_snapshot, hash_list
+from hashwarden.storage.list_writer import (
+    SqlListWriter,
+    find_live_by_external_id,
+    find_live_entries,
+)
 from hashwarden.storage.migrate import ensure_schema
 from hashwarden.storage.tables import (
     entries,
@@ -144,14 +147,17 @@ class SqlListStore:
 
     def apply(self, list_name: str, changes: ListChanges) -> list[Change]:
         """Apply every change atomically; each add/update/remove takes the next sequence number."""
+        with self.writing(list_name) as writer:
+            return writer.apply(changes)
+
+    @contextmanager
+    def writing(self, list_name: str) -> Iterator[SqlListWriter]:
+        """One write transaction on the list for several batches; commits when the block ends."""
         with write_transaction(self.engine) as connection:
-            list_row = _lock_list(connection, list_name)
-            if not (changes.add or changes.update or changes.remove):
-                return []
-            applied = apply_changes(connection, list_row, changes, _now())
-        if len(applied) >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
+            writer = SqlListWriter(connection, _lock_list(connection, list_name))
+            yield writer
+        if writer.applied >= ANALYZE_AFTER and self.engine.dialect.name == "postgresql":
             self._analyze()
-        return applied
 
     def _analyze(self) -> None:
         # Until autovacuum catches up, the planner believes a freshly imported table is tiny
@@ -228,54 +234,17 @@ class SqlListStore:
         """Live entries of the list that carry any of ``signals`` exactly (for de-duplication)."""
         with read_transaction(self.engine) as connection:
             list_id = int(_require_list_row(connection, list_name).id)
-            entry_ids: set[int] = set()
-            for chunk in batched(dict.fromkeys(signals)):
-                wanted = {(signal.type, signal.value) for signal in chunk}
-                # No list_id in the WHERE clause: SQLite would pick the list_id index and scan
-                # the whole list per batch; the lookup index finds the few rows directly.
-                query = select(
-                    entry_signals.c.entry_id,
-                    entry_signals.c.list_id,
-                    entry_signals.c.signal_type,
-                    entry_signals.c.value,
-                ).where(entry_signals.c.removed_seq.is_(None), or_(*_lookup_conditions(chunk)))
-                entry_ids.update(
-                    int(entry_id)
-                    for entry_id, owner, signal_type, value in connection.execute(query)
-                    if owner == list_id and (signal_type, value) in wanted
-                )
-            found = load_entries_by_id(connection, entry_ids)
-        return [found[entry_id] for entry_id in sorted(found)]
+            return find_live_entries(connection, list_id, signals)
 
     def find_live_by_external_id(self, list_name: str, external_ids: Iterable[str]) -> list[Entry]:
         """Live entries of the list whose ``external_id`` is one of ``external_ids``."""
         with read_transaction(self.engine) as connection:
             list_id = int(_require_list_row(connection, list_name).id)
-            entry_ids: set[int] = set()
-            for chunk in batched(dict.fromkeys(external_ids)):
-                query = select(entries.c.id).where(
-                    entries.c.list_id == list_id,
-                    entries.c.external_id.in_(chunk),
-                    entries.c.removed_at.is_(None),
-                )
-                entry_ids.update(int(entry_id) for entry_id in connection.scalars(query))
-            found = load_entries_by_id(connection, entry_ids)
-        return [found[entry_id] for entry_id in sorted(found)]
+            return find_live_by_external_id(connection, list_id, external_ids)
 
     def get_entries(self, entry_ids: Iterable[int]) -> dict[int, Entry]:
         with read_transaction(self.engine) as connection:
             return load_entries_by_id(connection, entry_ids)
-
-
-def _lookup_conditions(signals: Iterable[Signal]) -> list[ColumnElement[bool]]:
-    """Per-type ``IN`` clauses, so the (signal_type, lookup_key) index serves each."""
-    keys: dict[str, set[str]] = {}
-    for signal in signals:
-        keys.setdefault(signal.type, set()).add(lookup_key(signal.value))
-    return [
-        and_(entry_signals.c.signal_type == kind, entry_signals.c.lookup_key.in_(sorted(values)))
-        for kind, values in keys.items()
-    ]
 
 
 def _find_list(connection: Connection, name: str) -> Any:

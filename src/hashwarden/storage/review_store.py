@@ -39,7 +39,7 @@ from hashwarden.review.models import (
     ReviewItem,
     ReviewStatus,
 )
-from hashwarden.storage.database import read_transaction, storage_errors, write_transaction
+from hashwarden.storage.database import read_transaction, write_transaction
 from hashwarden.storage.entry_reads import batched
 from hashwarden.storage.migrate import ensure_schema
 from hashwarden.storage.review_tables import list_actions, review_items, webhook_deliveries
@@ -52,15 +52,10 @@ _DECIDED = tuple(decision.value for decision in Decision)
 def queue_transaction(engine: Engine) -> Iterator[Connection]:
     """A write transaction for the queue tables.
 
-    On PostgreSQL it skips the writers' lock: that lock orders the signal feed and the audit
-    chain, which these tables are no part of, and a match with hits must not wait for an
-    import holding it. SQLite has one writer anyway, so there it is the usual write transaction.
+    On PostgreSQL it skips the writers' lock: that lock orders the signal feed, which these
+    tables are no part of, and a match with hits must not wait for an import holding it.
     """
-    if engine.dialect.name == "sqlite":
-        with write_transaction(engine) as connection:
-            yield connection
-        return
-    with storage_errors(engine), engine.begin() as connection:
+    with write_transaction(engine, lock=None) as connection:
         yield connection
 
 

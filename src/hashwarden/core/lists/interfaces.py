@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -48,6 +49,22 @@ class SignalDelta:
     cursor: int = 0
 
 
+class ListWriter(Protocol):
+    """Change batches to one list inside one open write transaction (see ``ListStore.writing``).
+
+    Lookups see the batches applied earlier through the same writer.
+    """
+
+    @property
+    def sequence(self) -> int:
+        """The list's sequence number including the batches applied so far."""
+        ...
+
+    def find_live_entries(self, signals: Iterable[Signal]) -> list[Entry]: ...
+    def find_live_by_external_id(self, external_ids: Iterable[str]) -> list[Entry]: ...
+    def apply(self, changes: ListChanges) -> list[Change]: ...
+
+
 class ListStore(Protocol):
     def create_list(self, hash_list: HashList) -> HashList: ...
     def get_list(self, name: str) -> HashList: ...
@@ -57,6 +74,10 @@ class ListStore(Protocol):
 
     def apply(self, list_name: str, changes: ListChanges) -> list[Change]:
         """Apply every change atomically; each add/update/remove takes the next sequence number."""
+        ...
+
+    def writing(self, list_name: str) -> AbstractContextManager[ListWriter]:
+        """A writer whose batches all commit when the block ends, or none if it raises."""
         ...
 
     def get_entry(self, list_name: str, entry_id: int) -> Entry: ...

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from hashwarden.core.errors import ImportFormatError, InvalidSignalError, ListError
-from hashwarden.core.lists.interfaces import ListChanges, ListPatch, ListStore
+from hashwarden.core.lists.interfaces import ListChanges, ListPatch, ListStore, ListWriter
 from hashwarden.core.lists.models import Change, Entry, EntryData, HashList, ListKind, Signal
 from hashwarden.core.lists.records import (
     ImportRecord,
@@ -20,6 +20,10 @@ from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 _LIST_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 #: Signals per ``find_live_entries`` call while de-duplicating an import.
 LOOKUP_BATCH = 1000
+#: Records merged and written per step of an import: bounds its memory, not its atomicity.
+IMPORT_CHUNK = 20_000
+#: Bad lines kept for an import's error report (all are counted).
+MAX_PROBLEMS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,48 +141,71 @@ class ListService:
         actor: str = "",
         source_name: str = "",
     ) -> ImportSummary:
-        """Validate every record, then merge and write them all in one transaction.
+        """Validate, merge and write records a chunk at a time inside one transaction.
 
-        Any problem (reported by the reader or found here) raises ``ImportFormatError`` listing
-        every bad line, and the list is left untouched. Records that share an exact signal
-        (a PDQ value counts when identical) with each other or with a live entry become one entry.
-        A ``RemovedRecord`` removes the live entries with that external id, and cancels records
-        with that id read before it (the file's order is the order of events).
+        Memory is bounded by ``IMPORT_CHUNK`` whatever the input's size. Any problem (reported by
+        the reader or found here) raises ``ImportFormatError`` listing the bad lines, and nothing
+        of the import is kept. Records that share an exact signal (a PDQ value counts when
+        identical) with each other or with a live entry become one entry; a record that joins an
+        entry an earlier chunk of the same import created counts as merged. A ``RemovedRecord``
+        removes the live entries with that external id (an earlier chunk's too) and cancels
+        records with that id read before it in its chunk (the file's order is that of events).
         """
-        hash_list = self.store.get_list(list_name)
-        valid: list[EntryData] = []
+        totals = _Totals()
         problems: list[tuple[int, str]] = []
-        withdrawn: set[str] = set()
-        for record in records:
-            if isinstance(record, RecordProblem):
-                problems.append((record.line, record.message))
-                continue
-            if isinstance(record, RemovedRecord):
-                withdrawn.add(record.external_id)
-                valid = [data for data in valid if data.external_id != record.external_id]
-                continue
-            try:
-                valid.append(self._canonical(record.entry))
-            except InvalidSignalError as exc:
-                problems.append((record.line, str(exc)))
-        if problems:
-            raise ImportFormatError(source_name or list_name, problems)
+        bad = 0
+        with self.store.writing(list_name) as writer:
+            chunk = _Chunk()
+            for record in records:
+                problem = self._take(chunk, record)
+                if problem is not None:
+                    bad += 1
+                    if len(problems) < MAX_PROBLEMS:
+                        problems.append(problem)
+                    chunk = _Chunk()  # nothing will be written: stop holding records
+                elif not bad and len(chunk) >= IMPORT_CHUNK:
+                    self._write_chunk(writer, chunk, totals, actor)
+                    chunk = _Chunk()
+            if bad:
+                raise ImportFormatError(source_name or list_name, problems, bad)
+            self._write_chunk(writer, chunk, totals, actor)
+            sequence = writer.sequence
+        return ImportSummary(
+            added=totals.added,
+            merged=totals.merged,
+            unchanged=totals.unchanged,
+            sequence=sequence,
+            records=totals.records,
+            removed=totals.removed,
+        )
 
-        plan = _plan_merge(valid, lambda signals: self.store.find_live_entries(list_name, signals))
-        gone = self.store.find_live_by_external_id(list_name, withdrawn) if withdrawn else []
+    def _take(self, chunk: _Chunk, record: ImportRecord) -> tuple[int, str] | None:
+        """Add one record to the chunk; a bad one comes back as ``(line, message)``."""
+        if isinstance(record, RecordProblem):
+            return (record.line, record.message)
+        if isinstance(record, RemovedRecord):
+            chunk.withdraw(record.external_id)
+            return None
+        try:
+            chunk.add(self._canonical(record.entry))
+        except InvalidSignalError as exc:
+            return (record.line, str(exc))
+        return None
+
+    @staticmethod
+    def _write_chunk(writer: ListWriter, chunk: _Chunk, totals: _Totals, actor: str) -> None:
+        valid = chunk.valid()
+        plan = _plan_merge(valid, writer.find_live_entries)
+        gone = writer.find_live_by_external_id(chunk.withdrawn) if chunk.withdrawn else []
         touched = set(plan.remove) | {entry_id for entry_id, _ in plan.update}
         removed = [entry.id for entry in gone if entry.id not in touched]
         plan.remove.extend(removed)
-        changes = ListChanges(add=plan.add, update=plan.update, remove=plan.remove, actor=actor)
-        applied = self.store.apply(list_name, changes)
-        return ImportSummary(
-            added=len(plan.add),
-            merged=plan.merged,
-            unchanged=plan.unchanged,
-            sequence=applied[-1].sequence if applied else hash_list.sequence,
-            records=len(valid),
-            removed=len(removed),
-        )
+        writer.apply(ListChanges(add=plan.add, update=plan.update, remove=plan.remove, actor=actor))
+        totals.added += len(plan.add)
+        totals.merged += plan.merged
+        totals.unchanged += plan.unchanged
+        totals.records += len(valid)
+        totals.removed += len(removed)
 
     def update_entry(
         self, list_name: str, entry_id: int, data: EntryData, actor: str = ""
@@ -212,6 +239,40 @@ class ListService:
             raise InvalidSignalError("no hash given")
         canonical = {Signal(*self.signals.parse(s.type, s.value)) for s in entry.signals}
         return replace(entry, signals=tuple(sorted(canonical)))
+
+
+@dataclass
+class _Totals:
+    added: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    records: int = 0
+    removed: int = 0
+
+
+class _Chunk:
+    """Records read since the last write, with withdrawals applied in file order."""
+
+    def __init__(self) -> None:
+        self._records: list[EntryData | None] = []
+        self._by_external_id: dict[str, list[int]] = {}
+        self.withdrawn: set[str] = set()
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def add(self, data: EntryData) -> None:
+        if data.external_id:
+            self._by_external_id.setdefault(data.external_id, []).append(len(self._records))
+        self._records.append(data)
+
+    def withdraw(self, external_id: str) -> None:
+        for position in self._by_external_id.pop(external_id, []):
+            self._records[position] = None
+        self.withdrawn.add(external_id)
+
+    def valid(self) -> list[EntryData]:
+        return [data for data in self._records if data is not None]
 
 
 @dataclass
