@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -107,6 +108,46 @@ def test_full_then_incremental_sync_mirrors_the_list(
     state = subscriber.subscriptions.get("feed")
     assert (state.cursor, state.failures, state.last_error) == (34, 0, "")
     assert state.last_success_at is not None
+
+
+def test_feed_pages_are_gzipped_for_clients_that_accept_it(
+    publisher: Publisher, curator: httpx.Client
+) -> None:
+    curator.post("/v1/lists/shared/entries", json=entries_body(random_md5s(40, 3)))
+    token = publisher.token(Role.SUBSCRIBER, "shared")
+    url = f"{publisher.base_url}/v1/lists/shared/feed"
+
+    def fetch(accept: str) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": accept}
+        return httpx.get(url, headers=headers, timeout=30)
+
+    plain = fetch("identity")
+    zipped = fetch("br;q=1.0, gzip;q=0.5")
+    refused = fetch("gzip;q=0")
+    assert "content-encoding" not in plain.headers
+    assert "content-encoding" not in refused.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["vary"] == "Accept-Encoding"
+    # Same signed body once decoded; the manifest's timestamp is the only line that may differ.
+    assert zipped.content.splitlines()[1:] == plain.content.splitlines()[1:]
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2
+
+
+def test_removals_travel_as_the_entry_id_only(publisher: Publisher, curator: httpx.Client) -> None:
+    curator.post("/v1/lists/shared/entries", json=entries_body(random_md5s(2, 4)))
+    first = curator.get("/v1/lists/shared/entries").json()["entries"][0]
+    assert curator.post("/v1/lists/shared/entries/remove", json={"ids": [first["id"]]}).is_success
+    token = publisher.token(Role.SUBSCRIBER, "shared")
+    page = httpx.get(
+        f"{publisher.base_url}/v1/lists/shared/feed",
+        params={"since": 2},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    change = json.loads(page.content.splitlines()[1])
+    assert change["op"] == "remove"
+    assert set(change["entry"]) == {"id", "removed_at"}
+    assert change["entry"]["id"] == first["id"]
 
 
 def test_a_corrupted_page_is_rejected_and_the_next_sync_resumes(

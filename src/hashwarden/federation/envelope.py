@@ -6,9 +6,10 @@ A page is JSON Lines. Line 1 is the manifest::
      "since": N, "until": M, "count": K, "body_sha256": ..., "issued_at": ..., "signature": ...}
 
 and the K lines after it are changes ``{"sequence", "op", "entry"}`` with the entry in the
-lossless ``formats.jsonl`` shape (``removed_at`` included). ``signature`` is Ed25519 over the
-canonical JSON of the manifest without ``signature``; ``body_sha256`` covers the exact bytes of
-the change lines, so the signature vouches for every byte of the page.
+lossless ``formats.jsonl`` shape; a removal's entry is only ``{"id", "removed_at"}``.
+``signature`` is Ed25519 over the canonical JSON of the manifest without ``signature``;
+``body_sha256`` covers the exact bytes of the change lines, so the signature vouches for every
+byte of the page.
 
 Pure: no I/O, no clock; callers pass times in.
 """
@@ -78,7 +79,8 @@ class Manifest:
 class FeedChange:
     sequence: int
     op: ChangeOp
-    #: The entry after the change, as ``formats.jsonl.entry_to_json(..., with_removed=True)``.
+    #: The entry after the change, as ``formats.jsonl.entry_to_json(..., with_removed=True)``;
+    #: for a removal only ``id`` and ``removed_at``.
     entry: Mapping[str, Any]
 
     @property

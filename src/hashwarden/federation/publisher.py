@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from hashwarden.core.lists.interfaces import ListStore
+from hashwarden.core.lists.models import Change, ChangeOp
 from hashwarden.federation.envelope import change_line, sign_page
 from hashwarden.federation.keys import KeyService
 from hashwarden.formats.base import format_timestamp
@@ -59,10 +61,7 @@ class Publisher:
         """The list's changes after ``since`` (at most ``limit``), signed with the current key."""
         signer = self._keys.signer()  # first: no key, no work
         changes = self._store.changes_since(list_name, since, max(1, min(limit, MAX_LIMIT)))
-        body = [
-            change_line(c.sequence, c.op, entry_to_json(c.entry, with_removed=True))
-            for c in changes
-        ]
+        body = [change_line(c.sequence, c.op, _wire_entry(c)) for c in changes]
         until = changes[-1].sequence if changes else since
         manifest = sign_page(
             body,
@@ -74,3 +73,11 @@ class Publisher:
             issued_at=format_timestamp(self._clock()),
         )
         return SignedPage(manifest, body, until)
+
+
+def _wire_entry(change: Change) -> dict[str, Any]:
+    """The entry as a change line carries it: a removal needs only the id (and when)."""
+    if change.op is ChangeOp.REMOVE:
+        removed_at = change.entry.removed_at or change.at
+        return {"id": change.entry.id, "removed_at": format_timestamp(removed_at)}
+    return entry_to_json(change.entry, with_removed=True)
