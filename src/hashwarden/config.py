@@ -12,6 +12,7 @@ from pathlib import Path
 
 from hashwarden.core.errors import ConfigError, StorageError
 from hashwarden.core.media.limits import DecodeLimits
+from hashwarden.core.video.limits import VideoLimits
 
 HOME_ENV = "HASHWARDEN_HOME"
 DATABASE_URL_ENV = "HASHWARDEN_DATABASE_URL"
@@ -42,6 +43,29 @@ def decode_limits() -> DecodeLimits:
         max_file_bytes=_int_env("HASHWARDEN_MAX_FILE_BYTES", defaults.max_file_bytes),
         max_pixels=_int_env("HASHWARDEN_MAX_PIXELS", defaults.max_pixels),
     )
+
+
+def video_limits() -> VideoLimits:
+    defaults = VideoLimits()
+    return VideoLimits(
+        max_file_bytes=_int_env("HASHWARDEN_VIDEO_MAX_FILE_BYTES", defaults.max_file_bytes),
+        max_pixels=_int_env("HASHWARDEN_VIDEO_MAX_PIXELS", defaults.max_pixels),
+        max_seconds=_float_env("HASHWARDEN_VIDEO_MAX_SECONDS", defaults.max_seconds),
+        timeout=_float_env("HASHWARDEN_VIDEO_TIMEOUT", defaults.timeout),
+    )
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if not value > 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
 
 
 def _int_env(name: str, default: int) -> int:

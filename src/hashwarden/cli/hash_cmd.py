@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 
 from hashwarden.cli.output import display_path, emit
-from hashwarden.config import decode_limits
+from hashwarden.config import decode_limits, video_limits
 from hashwarden.core.errors import MediaError
 from hashwarden.core.media.hashing import hash_media
+from hashwarden.core.video.options import VideoOptions
 
 
 def hash_command(
@@ -18,13 +19,27 @@ def hash_command(
     dihedral: Annotated[
         bool, typer.Option("--dihedral", help="Also print the eight PDQ rotation/flip variants.")
     ] = False,
+    every_frame: Annotated[
+        bool, typer.Option("--every-frame", help="Videos: hash every frame, not one per second.")
+    ] = False,
+    seconds_per_hash: Annotated[
+        float,
+        typer.Option(
+            "--seconds-per-hash", min=0.001, help="Videos: seconds between hashed frames."
+        ),
+    ] = 1.0,
 ) -> None:
-    """Print MD5, SHA-1, SHA-256 and PDQ of each file as JSON Lines.
+    """Print MD5, SHA-1, SHA-256 and PDQ (images) or vPDQ (videos) of each file as JSON Lines.
 
+    Video frames are rows as Meta's vPDQ writes them: frame number, quality, hash, timestamp.
+    Limits: HASHWARDEN_VIDEO_MAX_SECONDS, HASHWARDEN_VIDEO_MAX_PIXELS, HASHWARDEN_VIDEO_TIMEOUT.
     A file that cannot be hashed gets {"path", "error"}; the others are still hashed, and the
     exit status is 1 if any failed.
     """
     limits = decode_limits()
+    video = VideoOptions(
+        every_frame=every_frame, seconds_per_hash=seconds_per_hash, limits=video_limits()
+    )
     failed = 0
     for path in paths:
         name = display_path(path)
@@ -33,7 +48,7 @@ def hash_command(
             failed += 1
             continue
         try:
-            hashes = hash_media(path, name=name, limits=limits)
+            hashes = hash_media(path, name=name, limits=limits, video=video)
         except MediaError as exc:
             emit({"path": name, "error": str(exc), "error_type": type(exc).__name__})
             failed += 1

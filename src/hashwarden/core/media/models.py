@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hashwarden.core.lists.models import Signal
+
+if TYPE_CHECKING:  # the video package imports this module's PdqResult
+    from hashwarden.core.video.models import VideoHashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,8 @@ class MediaHashes:
     pdq_exif: PdqResult | None = None
     #: The eight dihedral variants of ``pdq`` in ``Variant.DIHEDRAL`` order (index 0 == ``pdq``).
     pdq_dihedral: tuple[str, ...] = field(default=())
+    #: Frame hashes of a video (``media_type == "video"``).
+    vpdq: VideoHashes | None = None
 
     def exact_signals(self) -> list[Signal]:
         return [Signal("md5", self.md5), Signal("sha1", self.sha1), Signal("sha256", self.sha256)]
@@ -72,4 +78,17 @@ class MediaHashes:
             record["pdq"] = {"hash": self.pdq.hex, "quality": self.pdq.quality}
         if self.pdq_exif is not None:
             record["pdq_exif"] = {"hash": self.pdq_exif.hex, "quality": self.pdq_exif.quality}
+        if self.vpdq is not None:
+            info = self.vpdq.info
+            record["video"] = {
+                "width": info.width,
+                "height": info.height,
+                "frame_rate": round(info.frame_rate, 3),
+                "duration": round(info.duration, 3),
+                "codec": info.codec,
+                "rotation": info.rotation,
+                "frames": self.vpdq.decoded_frames,
+                "seconds_per_hash": self.vpdq.seconds_per_hash,
+            }
+            record["vpdq"] = [frame.as_json() for frame in self.vpdq.frames]
         return record
