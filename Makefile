@@ -41,6 +41,8 @@ bench: $(STAMP_TEST)
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_media_api.py
 	$(BIN)/python bench/bench_exchange.py --entries 100000
+	$(BIN)/python bench/bench_video.py
+	$(BIN)/python bench/bench_video_index.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
