@@ -19,6 +19,7 @@ from hashwarden.api.settings import ApiSettings
 TEST_SETTINGS = ApiSettings(
     max_json_bytes=256 * 1024,
     max_upload_bytes=2 * 1024 * 1024,
+    max_video_upload_bytes=8 * 1024 * 1024,
     max_signals_per_request=500,
     follow_interval=0.1,
     audit_flush_interval=0.05,

@@ -45,7 +45,10 @@ def server(
         return opened
 
     app = BodyLimit(
-        create_app(open_services), settings.max_json_bytes, settings.max_upload_bytes
+        create_app(open_services),
+        settings.max_json_bytes,
+        settings.max_upload_bytes,
+        settings.max_video_upload_bytes,
     )
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     uvicorn_server = uvicorn.Server(config)

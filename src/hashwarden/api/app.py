@@ -58,4 +58,6 @@ def asgi_app() -> BodyLimit:
 
     settings = ApiSettings.from_env()
     app = create_app(lambda: ApiServices.open(settings=settings))
-    return BodyLimit(app, settings.max_json_bytes, settings.max_upload_bytes)
+    return BodyLimit(
+        app, settings.max_json_bytes, settings.max_upload_bytes, settings.max_video_upload_bytes
+    )

@@ -8,20 +8,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: Paths whose bodies are files (uploads, imports) take the larger limit.
 FILE_SUFFIXES = ("/match/media", "/import")
+#: Media uploads may be videos, spooled to disk past the file limit (see ``api.uploads``).
+MEDIA_SUFFIX = "/match/media"
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, json_limit: int, file_limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, json_limit: int, file_limit: int, video_limit: int = 0
+    ) -> None:
         self.app = app
         self.json_limit = json_limit
         self.file_limit = file_limit
+        self.media_limit = max(file_limit, video_limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        limit = self.file_limit if path.endswith(FILE_SUFFIXES) else self.json_limit
+        if path.endswith(MEDIA_SUFFIX):
+            limit = self.media_limit
+        elif path.endswith(FILE_SUFFIXES):
+            limit = self.file_limit
+        else:
+            limit = self.json_limit
         for name, value in scope.get("headers", []):
             if name == b"content-length" and value.isdigit() and int(value) > limit:
                 await _refuse(send, limit)

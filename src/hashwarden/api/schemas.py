@@ -96,6 +96,13 @@ class PdqOut(BaseModel):
     quality: int
 
 
+class VideoFrameOut(BaseModel):
+    frame: int
+    quality: int
+    hash: str
+    timestamp: float
+
+
 class MediaSignalsOut(BaseModel):
     media_type: str
     size: int
@@ -104,6 +111,8 @@ class MediaSignalsOut(BaseModel):
     sha256: str
     pdq: PdqOut | None = None
     pdq_exif: PdqOut | None = None
+    #: Frame hashes of a video (one per second).
+    vpdq: list[VideoFrameOut] | None = None
 
 
 class MediaMatchResponse(MatchResponse):

@@ -41,8 +41,12 @@ def _count(name: str, default: int) -> int:
 class ApiSettings:
     #: Largest JSON request body.
     max_json_bytes: int = 4 * 1024 * 1024
-    #: Largest media upload (``/v1/match/media``) and import file.
+    #: Largest media upload (``/v1/match/media``) and import file, held in memory.
     max_upload_bytes: int = 64 * 1024 * 1024
+    #: Largest video upload; past ``max_upload_bytes`` it goes to a private temporary file in
+    #: ``upload_spool_dir`` (the system's temporary folder when empty), deleted once hashed.
+    max_video_upload_bytes: int = 2 * 1024**3
+    upload_spool_dir: str = ""
     #: Most signal values in one match request.
     max_signals_per_request: int = 10_000
     #: How often each worker pulls list changes into its index (seconds).
@@ -74,6 +78,12 @@ class ApiSettings:
             max_upload_bytes=int(
                 _env_number("HASHWARDEN_MAX_UPLOAD_BYTES", defaults.max_upload_bytes)
             ),
+            max_video_upload_bytes=int(
+                _env_number("HASHWARDEN_MAX_VIDEO_UPLOAD_BYTES", defaults.max_video_upload_bytes)
+            ),
+            upload_spool_dir=os.environ.get(
+                "HASHWARDEN_UPLOAD_SPOOL_DIR", defaults.upload_spool_dir
+            ).strip(),
             max_signals_per_request=int(
                 _env_number("HASHWARDEN_MAX_SIGNALS", defaults.max_signals_per_request)
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -18,14 +19,17 @@ from hashwarden.api.schemas import (
     MediaMatchResponse,
     MediaSignalsOut,
     PdqOut,
+    VideoFrameOut,
 )
 from hashwarden.api.services import ApiServices
-from hashwarden.api.uploads import read_upload
+from hashwarden.api.uploads import UploadLimits, read_upload
 from hashwarden.audit.models import AuditRecord
+from hashwarden.config import video_limits
 from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.media.limits import DecodeLimits
 from hashwarden.core.media.models import MediaHashes, PdqResult
+from hashwarden.core.video.options import VideoOptions
 from hashwarden.review.models import MatchAction
 
 router = APIRouter(prefix="/v1", tags=["match"])
@@ -133,6 +137,16 @@ def _signals_out(hashes: MediaHashes) -> MediaSignalsOut:
         sha256=hashes.sha256,
         pdq=_pdq(hashes.pdq),
         pdq_exif=_pdq(hashes.pdq_exif),
+        vpdq=(
+            [
+                VideoFrameOut(
+                    frame=f.frame, quality=f.quality, hash=f.hash, timestamp=round(f.timestamp, 3)
+                )
+                for f in hashes.vpdq.frames
+            ]
+            if hashes.vpdq is not None
+            else None
+        ),
     )
 
 
@@ -165,13 +179,30 @@ async def match_media(
     caller: Principal = Depends(require(Permission.MATCH)),
     api: ApiServices = Depends(services),
 ) -> MediaMatchResponse:
-    """Hash an uploaded file in memory (never stored) and match it; returns signals and hits."""
-    upload = await read_upload(request, api.settings.max_upload_bytes)
-    _check_lists(api, lists)
-    limits = DecodeLimits(max_file_bytes=api.settings.max_upload_bytes)
-    hashes = await run_in_threadpool(
-        hash_media, upload.data, name=upload.name, limits=limits, require_image=False
+    """Hash an uploaded file and match it; returns signals and hits.
+
+    The file is held in memory and never stored; only a video larger than the in-memory limit
+    goes to a private temporary file, deleted as soon as it is hashed.
+    """
+    settings = api.settings
+    upload = await read_upload(
+        request,
+        UploadLimits(
+            settings.max_upload_bytes, settings.max_video_upload_bytes, settings.upload_spool_dir
+        ),
     )
+    try:
+        _check_lists(api, lists)
+        limits = DecodeLimits(max_file_bytes=settings.max_upload_bytes)
+        video = VideoOptions(
+            limits=replace(video_limits(), max_file_bytes=settings.max_video_upload_bytes)
+        )
+        hashes = await run_in_threadpool(
+            hash_media, upload.source(), name=upload.name, limits=limits, require_image=False,
+            video=video,
+        )  # fmt: skip
+    finally:
+        upload.discard()
     outcome = await run_in_threadpool(api.matcher.match_media, hashes, lists)
     taken = await api.actions.on_match(caller.actor, outcome, reference)
     _audit(api, caller, outcome, taken, 1, media_type=hashes.media_type, bytes=hashes.size)
