@@ -9,10 +9,19 @@ import av
 import numpy as np
 
 
-def pattern(frame: int, width: int, height: int) -> np.ndarray:
-    """A moving gradient with a bright square: textured enough for PDQ quality 100."""
+def pattern(frame: int, width: int, height: int, style: int = 0) -> np.ndarray:
+    """A moving gradient with a bright square: textured enough for PDQ quality 100.
+
+    Each ``style`` is a different scene (unrelated frame hashes).
+    """
     y, x = np.mgrid[0:height, 0:width]
-    base = ((x * 3 + y * 2 + frame * 7) % 256).astype(np.uint8)
+    rng = np.random.default_rng(style)
+    fx, fy = (3, 2) if style == 0 else tuple(int(v) for v in rng.integers(1, 9, size=2))
+    base = ((x * fx + y * fy + frame * 7) % 256).astype(np.uint8)
+    if style:
+        blocks = rng.integers(0, 256, size=(8, 8), dtype=np.uint8)
+        tiled = np.kron(blocks, np.ones((height // 8 + 1, width // 8 + 1), dtype=np.uint8))
+        base = (base // 2 + tiled[:height, :width] // 2).astype(np.uint8)
     rgb = np.stack([base, np.roll(base, 17, axis=1), 255 - base], axis=-1)
     side = max(4, min(width, height) // 4)
     top, left = (frame * 5) % max(1, height - side), (frame * 9) % max(1, width - side)
@@ -30,6 +39,7 @@ def write_video(
     codec: str = "libx264",
     timestamps: list[float] | None = None,
     rotation: int | None = None,
+    style: int = 0,
 ) -> Path:
     """An H.264 (or ``codec``) video; ``timestamps`` (seconds) makes the frame rate variable."""
     times = timestamps if timestamps is not None else [i / rate for i in range(int(seconds * rate))]
@@ -39,10 +49,13 @@ def write_video(
         stream.pix_fmt = "yuv420p"
         stream.time_base = Fraction(1, 1000)
         stream.codec_context.time_base = Fraction(1, 1000)
+        # One encoder thread: the same frames then always give the same bytes.
+        stream.codec_context.thread_count = 1
         if rotation is not None:
             stream.set_display_rotation(rotation)
         for number, when in enumerate(times):
-            frame = av.VideoFrame.from_ndarray(pattern(number, width, height), format="rgb24")
+            pixels = pattern(number, width, height, style)
+            frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
             frame.pts = round(when * 1000)
             frame.time_base = Fraction(1, 1000)
             for packet in stream.encode(frame):

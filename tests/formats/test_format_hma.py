@@ -110,7 +110,7 @@ def hma_get(store: DBMStore, content_id: int) -> dict[str, Any]:
 def test_reads_contents_with_line_numbers() -> None:
     text = lines(
         content(7, {"pdq": PDQ, "video_md5": MD5}, collab_metadata={"NCMEC": ["k1"]}),
-        content(8, {"vpdq": "opaque video hash", "pdq": PDQ}),
+        content(8, {"raw_text": "a foreign signal", "pdq": PDQ}),
         content(9, {"url_md5": MD5}),
         content(10, {"pdq": PDQ}, disable_until_ts=0),
         content(11, {"pdq": PDQ}, disable_until_ts=int(time.time()) + 3600),
@@ -129,7 +129,7 @@ def test_reads_contents_with_line_numbers() -> None:
     assert first.attributes["hma"]["id"] == 7
     assert first.attributes["hma"]["collab_metadata"] == {"NCMEC": ["k1"]}
     assert second.signals == (Signal("pdq", PDQ),)
-    assert second.attributes["hma"]["signals"] == {"vpdq": "opaque video hash"}
+    assert second.attributes["hma"]["signals"] == {"raw_text": "a foreign signal"}
     assert third.attributes["hma"]["disable_until_ts"] == 1000
     messages = [r.message for r in records if isinstance(r, RecordProblem)]
     assert "'url_md5' has no hashwarden equivalent" in messages[0]
@@ -226,7 +226,7 @@ values = {
     "pdq": st.text(HEX, min_size=64, max_size=64),
     "video_md5": st.text(HEX, min_size=32, max_size=32),
     "video_sha256": st.text(HEX, min_size=64, max_size=64),
-    "vpdq": st.text("0123456789abcdef,.", min_size=1, max_size=30),
+    "raw_text": st.text("0123456789abcdef,.", min_size=1, max_size=30),
 }
 texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=15)
 json_values = st.recursive(
@@ -241,7 +241,7 @@ times = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1,
 @st.composite
 def hma_objects(draw: st.DrawFn, content_id: int) -> dict[str, Any]:
     names = draw(st.sets(st.sampled_from(sorted(values)), min_size=1))
-    if names == {"vpdq"}:
+    if names == {"raw_text"}:
         names.add("pdq")  # an object with no signal hashwarden has is a problem, tested above
     signals = {name: draw(values[name]) for name in sorted(names)}
     obj = content(content_id, signals, collab_metadata=draw(

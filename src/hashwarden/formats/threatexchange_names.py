@@ -9,9 +9,11 @@ python-threatexchange 1.2.17 (``threatexchange/``):
 - ``signal_type/sha256.py``: ``video_sha256``, likewise hashwarden's ``sha256``.
 - ``exchanges/impl/ncmec_api.py`` (``_get_conversion``): NCMEC ``pdna`` fingerprints go to a
   signal type *named* ``photodna`` when an extension provides one, so that is the name.
+- ``extensions/vpdq/vpdq.py``: ``vpdq``, a JSON list of ``"hash,quality,timestamp"`` strings,
+  which is hashwarden's canonical vPDQ value (``core.signals.vpdq``).
 
 Everything else (``url``, ``url_md5`` = MD5 of a URL string, not of a file, ``raw_text``,
-``trend_query``, ``vpdq``, extension types) has no hashwarden equivalent. hashwarden's ``sha1``
+``trend_query``, extension types) has no hashwarden equivalent. hashwarden's ``sha1``
 and ``tmk_pdqf`` have no ThreatExchange name and are left out of exports.
 """
 
@@ -27,6 +29,7 @@ TE_TO_HASHWARDEN: Mapping[str, str] = {
     "video_md5": "md5",
     "video_sha256": "sha256",
     "photodna": "photodna",
+    "vpdq": "vpdq",
 }
 #: hashwarden name -> the ThreatExchange name written on export.
 HASHWARDEN_TO_TE: Mapping[str, str] = {hw: te for te, hw in TE_TO_HASHWARDEN.items()}

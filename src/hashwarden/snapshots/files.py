@@ -6,6 +6,7 @@ Layout of a snapshot directory::
     pdq/*.npy          the PDQ segment (``MihSegment.save``)
     exact/*.npy        packed exact tables (``PackedExact.save``)
     owners/*.npy       label -> list and entry (``OwnerTable``)
+    video/*.npy        vPDQ frame rows (video label, hash); rebuilt into a private index on open
 
 Taking a snapshot has two steps so the index's follower pauses only briefly: ``capture`` (cheap,
 under the caller's lock: references to immutable arrays plus copies of the small overlays) and
@@ -26,11 +27,12 @@ from hashwarden.core.index.exact import ExactIndex
 from hashwarden.core.index.exact_packed import Key, PackedExact
 from hashwarden.core.index.pdq_index import PdqIndex
 from hashwarden.core.index.pdq_segment import MihSegment
+from hashwarden.core.index.video_index import VideoIndex
 from hashwarden.core.matching.owners import OwnerTable
 from hashwarden.core.matching.signal_index import SignalIndex
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class SnapshotError(ValueError):
@@ -49,6 +51,8 @@ class IndexCapture:
     entry_of: npt.NDArray[np.int64]
     list_of: npt.NDArray[np.int32]
     list_names: tuple[str, ...]
+    video_ids: npt.NDArray[np.int64]
+    video_frames: npt.NDArray[np.uint8]
 
 
 def capture(index: SignalIndex) -> IndexCapture:
@@ -61,6 +65,7 @@ def capture(index: SignalIndex) -> IndexCapture:
         labels, words = index.pdq.live()
     base, dead, overlay = index.exact.capture()
     entry_of, list_of = index.owners.arrays()
+    video_ids, video_frames = index.video.rows()
     return IndexCapture(
         cursor=index.cursor,
         pdq_segment=sole,
@@ -72,6 +77,8 @@ def capture(index: SignalIndex) -> IndexCapture:
         entry_of=entry_of,
         list_of=list_of,
         list_names=tuple(index.owners.list_names),
+        video_ids=video_ids,
+        video_frames=video_frames,
     )
 
 
@@ -87,12 +94,17 @@ def write(captured: IndexCapture, directory: Path) -> None:
     owners.mkdir(parents=True, exist_ok=True)
     save_array(owners, "entry_of", captured.entry_of)
     save_array(owners, "list_of", captured.list_of)
+    video = directory / "video"
+    video.mkdir(parents=True, exist_ok=True)
+    save_array(video, "ids", captured.video_ids)
+    save_array(video, "frames", captured.video_frames)
     meta = {
         "format": FORMAT_VERSION,
         "cursor": captured.cursor,
         "list_names": list(captured.list_names),
         "pdq": len(segment),
         "exact": len(exact),
+        "video_frames": len(captured.video_ids),
     }
     (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -115,6 +127,9 @@ def open_index(directory: Path, signals: SignalRegistry = SIGNALS) -> SignalInde
         exact = PackedExact.load(directory / "exact")
         entry_of = load_array(directory / "owners", "entry_of", writable=True)
         list_of = load_array(directory / "owners", "list_of", writable=True)
+        video = VideoIndex.from_rows(
+            load_array(directory / "video", "ids"), load_array(directory / "video", "frames")
+        )
     except (OSError, ValueError, KeyError) as exc:
         raise SnapshotError(f"{directory}: damaged snapshot ({exc})") from exc
     names = meta.get("list_names")
@@ -126,6 +141,7 @@ def open_index(directory: Path, signals: SignalRegistry = SIGNALS) -> SignalInde
         pdq=PdqIndex.over(segment),
         exact=ExactIndex(base=exact),
         owners=OwnerTable([str(n) for n in names], entry_of, list_of),
+        video=video,
         cursor=cursor,
     )
     index.snapshot_name = directory.name

@@ -32,7 +32,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from hashwarden.core.index.pdq_codec import PDQ_BYTES, Bytes, pdq_hex_to_bytes
+from hashwarden.core.index.pdq_codec import (
+    PDQ_BYTES,
+    Bytes,
+    as_pdq_bytes,
+    pdq_hex_to_bytes,
+    words_to_bytes,
+)
 from hashwarden.core.index.pdq_index import PdqIndex
 
 __all__ = [
@@ -106,6 +112,29 @@ class VideoIndex:
         containers = sys.getsizeof(self._slot_labels)
         return self._index.memory_bytes() + arrays + free + labels + slots + containers
 
+    def rows(self) -> tuple[Ints, Bytes]:
+        """Every indexed frame as (video id, 32-byte hash) rows, for saving the index."""
+        labels, words = self._index.live()
+        order = np.argsort(labels, kind="stable")
+        labels = labels[order]
+        video_ids = self._slot_video[self._frame_slot[labels]]
+        return video_ids.astype(np.int64), words_to_bytes(words[order])
+
+    @classmethod
+    def from_rows(cls, video_ids: npt.ArrayLike, frames: npt.ArrayLike) -> VideoIndex:
+        """The index ``rows`` describes (frames of one video may be anywhere in the rows)."""
+        ids = np.asarray(video_ids, dtype=np.int64)
+        hashes = as_pdq_bytes(frames)
+        index = cls()
+        if not len(ids):
+            return index
+        order = np.argsort(ids, kind="stable")
+        ids, hashes = ids[order], hashes[order]
+        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
+        ends = np.append(starts[1:], len(ids))
+        index._add_rows({int(ids[a]): hashes[a:b] for a, b in zip(starts, ends, strict=True)})
+        return index
+
     def add(self, video_id: int, frame_hashes: Sequence[str]) -> None:
         """Index a video's quality-filtered hex frame hashes, replacing any video of that id.
 
@@ -118,7 +147,11 @@ class VideoIndex:
         parsed: dict[int, Bytes] = {}
         # Parse everything first so bad input leaves the index untouched.
         for video_id, hashes in videos:
-            parsed[int(video_id)] = _distinct_rows(_parse_hex(hashes))
+            parsed[int(video_id)] = _parse_hex(hashes)
+        self._add_rows(parsed)
+
+    def _add_rows(self, videos: dict[int, Bytes]) -> None:
+        parsed = {video_id: _distinct_rows(rows) for video_id, rows in videos.items()}
         self.remove(parsed)
         fresh = {vid: rows for vid, rows in parsed.items() if len(rows)}
         if not fresh:

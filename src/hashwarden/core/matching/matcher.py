@@ -13,6 +13,7 @@ from hashwarden.core.matching.signal_index import RawHit, SignalIndex
 from hashwarden.core.media.models import MediaHashes, Variant
 from hashwarden.core.signals.pdq import PDQ, PDQ_MIN_QUALITY
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
+from hashwarden.core.signals.vpdq import VPDQ, VPDQ_MIN_QUALITY, serialise, usable_hashes
 
 
 class MatchSource(Protocol):
@@ -108,6 +109,7 @@ class Matcher:
             for signal in media.exact_signals():
                 queries.append(_Query(i, signal.type, signal.value))
             queries.extend(self._pdq_queries(i, media, outcomes[i]))
+            queries.extend(self._video_queries(i, media, outcomes[i]))
         return self._run(queries, outcomes, lists)
 
     def match_signals(self, signals: Mapping[str, Sequence[str]],
@@ -135,7 +137,7 @@ class Matcher:
         for item, parsed in enumerate(items):
             for type_name, values in parsed.items():
                 queries.extend(_Query(item, type_name, value) for value in values)
-                if type_name == PDQ.name and values:
+                if type_name in (PDQ.name, VPDQ.name) and values:
                     outcomes[item].perceptual_checked = True
         return self._run(queries, outcomes, lists)
 
@@ -155,6 +157,20 @@ class Matcher:
             variants.append((Variant.EXIF, media.pdq_exif.hex))
         return [_Query(item, PDQ.name, value, variant) for variant, value in variants]
 
+    def _video_queries(
+        self, item: int, media: MediaHashes, outcome: MatchOutcome
+    ) -> list[_Query]:
+        if media.vpdq is None:
+            return []
+        frames = [(f.hash, f.quality, f.timestamp) for f in media.vpdq.frames]
+        if not frames or not usable_hashes(frames):
+            outcome.notes.append(
+                f"no video frame of quality >= {VPDQ_MIN_QUALITY}: not matched perceptually"
+            )
+            return []
+        outcome.perceptual_checked = True
+        return [_Query(item, VPDQ.name, serialise(frames))]
+
     def _run(self, queries: list[_Query], outcomes: list[MatchOutcome],
              lists: Sequence[str] | None) -> list[MatchOutcome]:
         wanted = set(lists) if lists is not None else None
@@ -166,6 +182,8 @@ class Matcher:
             values = [query.value for query in typed]
             if type_name == PDQ.name:
                 candidates = self.index.search_pdq(values, self._max_threshold(PDQ.name))
+            elif type_name == VPDQ.name:
+                candidates = self.index.search_video(values)
             else:
                 candidates = self.index.search_exact(type_name, values)
             raw.extend((typed[hit.query], hit) for hit in candidates)
@@ -236,6 +254,9 @@ def _make_hit(hash_list: HashList, entry: Entry, query: _Query, distance: int) -
 def _matched_value(entry: Entry, query: _Query, distance: int) -> str:
     """The entry's stored value that produced the hit (an entry may carry several PDQs)."""
     candidates = [s.value for s in entry.signals if s.type == query.signal_type]
+    if query.signal_type == VPDQ.name:
+        # An entry holds one video; its frames are the listed value.
+        return candidates[0] if candidates else query.value
     if query.signal_type != PDQ.name:
         return query.value
     for value in candidates:

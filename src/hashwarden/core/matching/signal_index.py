@@ -18,14 +18,22 @@ import numpy as np
 
 from hashwarden.core.index.exact import ExactIndex
 from hashwarden.core.index.pdq_index import PdqIndex, pdq_hex_to_bytes
+from hashwarden.core.index.video_index import VideoIndex
 from hashwarden.core.lists.interfaces import IndexedSignal, SignalDelta
 from hashwarden.core.matching.owners import OwnerTable
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
+from hashwarden.core.signals.vpdq import (
+    VPDQ,
+    VPDQ_FRAME_DISTANCE,
+    distance_of,
+    frames_of,
+    usable_hashes,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RawHit:
-    """A label found for query ``query``; distance is 0 for exact types."""
+    """A label found for query ``query``; distance is 0 for exact types (vPDQ: see signals)."""
 
     query: int
     label: int
@@ -40,18 +48,21 @@ class SignalIndex:
         pdq: PdqIndex | None = None,
         exact: ExactIndex | None = None,
         owners: OwnerTable | None = None,
+        video: VideoIndex | None = None,
         cursor: int = 0,
     ) -> None:
         self._signals = signals
         self.pdq = pdq if pdq is not None else PdqIndex()
         self.exact = exact if exact is not None else ExactIndex()
+        #: vPDQ values by label (the signal id): their usable frame hashes.
+        self.video = video if video is not None else VideoIndex()
         self.owners = owners if owners is not None else OwnerTable()
         self.cursor = cursor
         #: Identifies the snapshot this index was opened over, if any.
         self.snapshot_name = ""
 
     def __len__(self) -> int:
-        return len(self.pdq) + len(self.exact)
+        return len(self.pdq) + len(self.exact) + len(self.video)
 
     def overlay_size(self) -> int:
         """Changes held privately on top of a shared snapshot (0 for an in-memory index)."""
@@ -78,6 +89,21 @@ class SignalIndex:
             for q, label, dist in zip(found.query, found.label, found.distance, strict=True)
         ]
 
+    def search_video(self, values: Sequence[str]) -> list[RawHit]:
+        """Every indexed video sharing a frame with a queried vPDQ value.
+
+        ``distance`` is the vPDQ distance (``100 - min(percentages)``, see ``signals.vpdq``).
+        """
+        hits: list[RawHit] = []
+        if not len(self.video):
+            return hits
+        for query, value in enumerate(values):
+            hashes = usable_hashes(frames_of(value))
+            for found in self.video.candidates(hashes, distance=VPDQ_FRAME_DISTANCE):
+                distance = distance_of(found.query_match_percent, found.compared_match_percent)
+                hits.append(RawHit(query, found.video_id, distance))
+        return hits
+
     def search_exact(self, signal_type: str, values: Sequence[str]) -> list[RawHit]:
         if not values:
             return []
@@ -87,10 +113,13 @@ class SignalIndex:
         pdq_labels: list[int] = []
         pdq_values: list[str] = []
         exact: dict[str, tuple[list[int], list[str]]] = {}
+        videos: list[tuple[int, list[str]]] = []
         for item in added:
             self._remember(item)
             signal_type = self._signals.get(item.signal.type)
-            if signal_type.is_exact():
+            if signal_type.name == VPDQ.name:
+                videos.append((item.signal_id, usable_hashes(frames_of(item.signal.value))))
+            elif signal_type.is_exact():
                 labels, values = exact.setdefault(signal_type.name, ([], []))
                 labels.append(item.signal_id)
                 values.append(item.signal.value)
@@ -101,11 +130,14 @@ class SignalIndex:
             self.pdq.add(np.asarray(pdq_labels, dtype=np.int64), pdq_hex_to_bytes(pdq_values))
         for type_name, (labels, values) in exact.items():
             self.exact.add(np.asarray(labels, dtype=np.int64), type_name, values)
+        if videos:
+            self.video.add_many(videos)
 
     def _remove(self, signal_ids: Sequence[int]) -> None:
         labels = np.asarray(signal_ids, dtype=np.int64)
         self.pdq.remove(labels)
         self.exact.remove(labels)
+        self.video.remove(labels.tolist())
         self.owners.clear(labels)
 
     def _remember(self, item: IndexedSignal) -> None:

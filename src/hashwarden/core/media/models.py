@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hashwarden.core.lists.models import Signal
+from hashwarden.core.signals.vpdq import VPDQ, serialise
 
 if TYPE_CHECKING:  # the video package imports this module's PdqResult
     from hashwarden.core.video.models import VideoHashes
@@ -63,6 +64,9 @@ class MediaHashes:
         found = self.exact_signals()
         if self.pdq is not None:
             found.append(Signal("pdq", self.pdq.hex))
+        if self.vpdq is not None and self.vpdq.frames:
+            frames = [(f.hash, f.quality, f.timestamp) for f in self.vpdq.frames]
+            found.append(Signal(VPDQ.name, serialise(frames)))
         return found
 
     def as_json(self) -> dict[str, object]:
