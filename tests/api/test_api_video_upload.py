@@ -12,6 +12,7 @@ import pytest
 from api_helpers import TEST_SETTINGS, ApiServer
 
 from hashwarden.accounts.models import Role
+from hashwarden.core.media.hashing import hash_media
 from video_samples import write_video
 
 # Settings are fixed when the module loads (the server fixture reads them from a marker).
@@ -107,3 +108,28 @@ def test_a_broken_video_is_a_clear_error_and_its_spool_is_deleted(
     assert response.status_code == 422
     assert "broken.mp4" in response.json()["detail"]
     assert list(spool.iterdir()) == []
+
+
+def test_videos_listed_through_the_api_match_uploads_and_bare_values(
+    server: ApiServer, tmp_path: Path
+) -> None:
+    listed = hash_media(write_video(tmp_path / "listed.mp4", seconds=4.0))
+    copy = write_video(tmp_path / "copy.webm", seconds=4.0, codec="libvpx-vp9").read_bytes()
+    vpdq = next(s.value for s in listed.signals() if s.type == "vpdq")
+    curator = server.client(Role.CURATOR)
+    assert curator.post("/v1/lists", json={"name": "videos"}).status_code == 201
+    entry = {"signals": [{"type": "vpdq", "value": vpdq}], "external_id": "V-9"}
+    assert curator.post("/v1/lists/videos/entries", json={"entries": [entry]}).is_success
+    server.api.matcher.refresh()
+
+    platform = server.client(Role.PLATFORM)
+    uploaded = platform.post("/v1/match/media", files={"file": ("copy.webm", copy)})
+    assert uploaded.status_code == 200, uploaded.text
+    hits = uploaded.json()["matches"]
+    assert [(h["signal_type"], h["external_id"]) for h in hits] == [("vpdq", "V-9")]
+    assert hits[0]["distance"] <= 20
+    assert "matched_value" not in hits[0]
+
+    bare = platform.post("/v1/match", json={"signals": {"vpdq": [vpdq]}})
+    assert bare.status_code == 200, bare.text
+    assert [h["distance"] for h in bare.json()["matches"]] == [0]
