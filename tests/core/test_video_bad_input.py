@@ -6,7 +6,6 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from video_samples import write_audio_only, write_video
 
 from hashwarden.core.errors import (
     CorruptMediaError,
@@ -20,6 +19,7 @@ from hashwarden.core.pdq.hexbits import hamming_distance
 from hashwarden.core.video import VideoLimits, hash_video
 from hashwarden.core.video.errors import VideoTimeoutError
 from hashwarden.core.video.options import VideoOptions
+from video_samples import write_audio_only, write_video
 
 
 @pytest.fixture(scope="module")
