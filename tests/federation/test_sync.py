@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from federation_helpers import Publisher, entries_body, free_port, random_md5s, tampering_proxy
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from hashwarden.accounts.models import Role
 from hashwarden.core.lists.models import EntryData, Signal
@@ -17,7 +17,7 @@ from hashwarden.federation.errors import MirrorListError
 from hashwarden.federation.mirror_guard import MirrorGuardedListStore
 from hashwarden.federation.subscriber import SyncPolicy, SyncService
 from hashwarden.federation.subscriptions import SubscriptionService
-from hashwarden.storage.federation_tables import subscription_entries
+from hashwarden.storage.federation_tables import signing_keys, subscription_entries
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
 
@@ -179,7 +179,7 @@ def test_a_corrupted_page_is_rejected_and_the_next_sync_resumes(
         assert subscriber.subscriptions.get("feed").failures == 0
 
 
-def test_pages_signed_by_an_unpinned_key_are_refused(
+def test_a_rotated_key_is_followed_through_its_endorsement(
     publisher: Publisher, curator: httpx.Client, store: SqlListStore
 ) -> None:
     curator.post("/v1/lists/shared/entries", json=entries_body(random_md5s(3, 5)))
@@ -187,9 +187,29 @@ def test_pages_signed_by_an_unpinned_key_are_refused(
     subscriber.subscribe(publisher)
     assert subscriber.sync.sync("feed").ok
     publisher.keys.rotate()
+    publisher.keys.rotate()  # two rotations between syncs: the chain is followed
     curator.post("/v1/lists/shared/entries", json=entries_body(random_md5s(3, 6)))
     result = subscriber.sync.sync("feed", force=True)
-    assert "not pinned" in result.error
+    assert result.ok, result.error
+    assert subscriber.md5s() == published(publisher)
+    pinned = subscriber.subscriptions.get("feed").public_keys
+    assert [key.public_key for key in publisher.keys.public_keys()] == list(reversed(pinned))
+
+
+def test_pages_signed_by_an_unendorsed_key_are_refused(
+    publisher: Publisher, curator: httpx.Client, store: SqlListStore
+) -> None:
+    curator.post("/v1/lists/shared/entries", json=entries_body(random_md5s(3, 7)))
+    subscriber = Subscriber(store)
+    subscriber.subscribe(publisher)
+    assert subscriber.sync.sync("feed").ok
+    publisher.keys.rotate()
+    # A key that the previous one did not endorse (a forged or wiped endorsement).
+    with publisher.api.engine.begin() as connection:
+        connection.execute(update(signing_keys).values(endorsement="AAAA"))
+    curator.post("/v1/lists/shared/entries", json=entries_body(random_md5s(3, 8)))
+    result = subscriber.sync.sync("feed", force=True)
+    assert "not pinned" in result.error and "does not verify" in result.error
     assert len(subscriber.md5s()) == 3
     current = publisher.keys.current()
     assert current is not None

@@ -31,6 +31,7 @@ def _record(key: StoredKey) -> dict[str, object]:
         "created_at": key.created_at.isoformat(),
         "retired_at": key.retired_at.isoformat() if key.retired_at else None,
         "current": key.is_current,
+        "endorsed_by": key.endorsed_by or None,
     }
 
 
@@ -69,11 +70,17 @@ def show() -> None:
 
 @keys_app.command("rotate")
 def rotate() -> None:
-    """Retire the current key and create a new one; subscribers must pin the new public key."""
+    """Retire the current key and create a new one, endorsed by the old one.
+
+    Subscribers follow the endorsement and pin the new key by themselves. After a compromise,
+    rotate and have every subscriber re-pin by hand (`subscriptions pin`): a stolen key can
+    endorse too.
+    """
     runtime = Runtime()
     key = _keys(runtime).rotate()
     _log(runtime, "keys.rotate", key)
     emit(_record(key))
     console.print(
-        "pages are signed with the new key from now on: subscribers must pin its public_key"
+        "pages are signed with the new key from now on; subscribers follow it through the old "
+        "key's endorsement"
     )

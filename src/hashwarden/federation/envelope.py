@@ -246,7 +246,8 @@ def _check_signature(manifest: Manifest, pinned_keys: Iterable[str]) -> None:
         pinned = ", ".join(sorted(trusted)) or "none"
         raise UntrustedKeyError(
             f"the page is signed with key {manifest.key_id[:40]!r}, which is not pinned "
-            f"(pinned: {pinned}); if the publisher rotated its key, pin the new one"
+            f"(pinned: {pinned})",
+            key_id=manifest.key_id[:64],
         )
     try:
         signature = base64.b64decode(manifest.signature, validate=True)

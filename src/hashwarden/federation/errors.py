@@ -51,7 +51,12 @@ class MalformedPageError(FeedError):
 
 
 class UntrustedKeyError(FeedError):
-    """The page names a signing key the subscriber has not pinned."""
+    """The page names a signing key the subscriber has not pinned (and cannot follow to)."""
+
+    def __init__(self, message: str, key_id: str = "") -> None:
+        super().__init__(message)
+        #: The unpinned key the page was signed with, when known.
+        self.key_id = key_id
 
 
 class BadSignatureError(FeedError):

@@ -10,7 +10,7 @@ import base64
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from hashwarden.federation.envelope import key_id, raw_public_key
 from hashwarden.federation.errors import NoSigningKeyError, SigningKeyError
+from hashwarden.federation.rotation import endorse
 from hashwarden.storage.key_store import SqlKeyStore, StoredKey
 
 PASSPHRASE_ENV = "HASHWARDEN_KEY_PASSPHRASE"
@@ -68,8 +69,17 @@ class KeyService:
         return _public(self._store.add(self._new_key()))
 
     def rotate(self) -> StoredKey:
-        """Retire the current key (if any) and make a new one current, in one transaction."""
+        """Retire the current key (if any) and make a new one current, in one transaction.
+
+        The outgoing key endorses the new one, so subscribers follow the rotation by themselves.
+        """
         key = self._new_key()
+        if self._store.current() is not None:
+            previous = self.signer()
+            endorsement = endorse(
+                previous.private_key, previous.key_id, key.key_id, key.public_key
+            )
+            key = replace(key, endorsed_by=previous.key_id, endorsement=endorsement)
         return _public(self._store.add(key, retire_current_at=key.created_at))
 
     def current(self) -> StoredKey | None:
@@ -126,4 +136,4 @@ class KeyService:
 
 
 def _public(key: StoredKey) -> StoredKey:
-    return StoredKey(key.key_id, key.public_key, key.created_at, key.retired_at)
+    return replace(key, private_pem="")

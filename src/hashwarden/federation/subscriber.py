@@ -20,10 +20,11 @@ from hashwarden import __version__
 from hashwarden.core.errors import HashwardenError
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 from hashwarden.federation.envelope import VerifiedPage, verify_page
-from hashwarden.federation.errors import FeedError
+from hashwarden.federation.errors import FeedError, UntrustedKeyError
 from hashwarden.federation.feedback import MAX_ENTRIES
 from hashwarden.federation.mirror import final_states
 from hashwarden.federation.models import Subscription
+from hashwarden.federation.rotation import follow, published_keys
 from hashwarden.storage.entry_reads import batched
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
 
@@ -113,6 +114,9 @@ class SyncService:
         self.policy = policy or SyncPolicy()
         self._signals = signals
         self._clock = clock
+        #: Pinned keys per subscription id, once a rotation was followed during this service's
+        #: life (the stored subscription objects passed around are immutable).
+        self._pinned: dict[int, tuple[str, ...]] = {}
 
     def sync_due(self, cancel: Callable[[], bool] | None = None) -> list[SyncResult]:
         """Sync every subscription whose time has come and that no other syncer holds."""
@@ -244,14 +248,55 @@ class SyncService:
                 body += chunk
                 if len(body) > MAX_PAGE_BYTES:
                     raise FetchError(f"the page exceeds {MAX_PAGE_BYTES} bytes; refused")
+        pinned = self._pinned.get(subscription.id, tuple(subscription.public_keys))
+        try:
+            return self._verify(bytes(body), subscription, pinned, cursor)
+        except UntrustedKeyError as exc:
+            if not exc.key_id:
+                raise
+            pinned = self._follow_rotation(client, subscription, pinned, exc)
+            return self._verify(bytes(body), subscription, pinned, cursor)
+
+    def _verify(
+        self, body: bytes, subscription: Subscription, pinned: tuple[str, ...], cursor: int
+    ) -> VerifiedPage:
         return verify_page(
-            bytes(body),
-            pinned_keys=subscription.public_keys,
+            body,
+            pinned_keys=pinned,
             list_name=subscription.remote_list,
             cursor=cursor,
             now=self._clock(),
             max_age=timedelta(seconds=self.policy.max_page_age),
         )
+
+    def _follow_rotation(
+        self,
+        client: httpx.Client,
+        subscription: Subscription,
+        pinned: tuple[str, ...],
+        refused: UntrustedKeyError,
+    ) -> tuple[str, ...]:
+        """Pin the page's key if the publisher's endorsements lead to it from a pinned key."""
+        response = client.get("/v1/keys")
+        if not response.is_success:
+            raise UntrustedKeyError(f"{refused} (the publisher's keys: {_http_error(response)})")
+        try:
+            document = response.json()
+        except ValueError:
+            raise UntrustedKeyError(f"{refused} (the publisher's keys are not JSON)") from None
+        try:
+            added = follow(refused.key_id, pinned, published_keys(document))
+        except UntrustedKeyError as exc:
+            raise UntrustedKeyError(f"{refused}: {exc}") from None
+        updated = (*pinned, *added)
+        self.store.set_public_keys(subscription.name, list(updated))
+        self._pinned[subscription.id] = updated
+        log.warning(
+            "subscription %s: the publisher rotated its signing key; now pinned: %s",
+            subscription.name,
+            refused.key_id,
+        )
+        return updated
 
     def _client(self, subscription: Subscription) -> httpx.Client:
         return httpx.Client(

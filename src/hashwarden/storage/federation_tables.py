@@ -31,6 +31,9 @@ signing_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
     #: Set when rotated out; the current key is the newest row with no ``retired_at``.
     Column("retired_at", UTCDateTime, nullable=True),
+    #: The key this one replaced, and its signature handing over (``federation.rotation``).
+    Column("endorsed_by", String(64), nullable=True),
+    Column("endorsement", Text, nullable=True),
 )
 
 subscriptions = Table(

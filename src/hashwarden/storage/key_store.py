@@ -23,6 +23,9 @@ class StoredKey:
     retired_at: datetime | None = None
     #: PKCS#8 PEM (possibly encrypted); only the key service reads it.
     private_pem: str = ""
+    #: The key this one replaced and its signature handing over ("" for a first key).
+    endorsed_by: str = ""
+    endorsement: str = ""
 
     @property
     def is_current(self) -> bool:
@@ -44,6 +47,10 @@ class SqlKeyStore:
         """
         with write_transaction(self.engine) as connection:
             current = _current(connection)
+            if key.endorsed_by and (current is None or current.key_id != key.endorsed_by):
+                raise SigningKeyError(
+                    "the current signing key changed meanwhile (another rotation?); try again"
+                )
             if current is not None:
                 if retire_current_at is None:
                     raise SigningKeyError(
@@ -62,6 +69,8 @@ class SqlKeyStore:
                     private_key=key.private_pem,
                     created_at=key.created_at,
                     retired_at=None,
+                    endorsed_by=key.endorsed_by or None,
+                    endorsement=key.endorsement or None,
                 )
             )
         return key
@@ -77,6 +86,8 @@ class SqlKeyStore:
             signing_keys.c.public_key,
             signing_keys.c.created_at,
             signing_keys.c.retired_at,
+            signing_keys.c.endorsed_by,
+            signing_keys.c.endorsement,
         ).order_by(signing_keys.c.id.desc())
         with read_transaction(self.engine) as connection:
             return [_key(row._mapping) for row in connection.execute(query)]
@@ -100,4 +111,6 @@ def _key(row: Any, *, with_private: bool = False) -> StoredKey:
         created_at=row["created_at"],
         retired_at=row["retired_at"],
         private_pem=str(row["private_key"]) if with_private else "",
+        endorsed_by=str(row.get("endorsed_by") or ""),
+        endorsement=str(row.get("endorsement") or ""),
     )

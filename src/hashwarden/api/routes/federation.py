@@ -100,6 +100,9 @@ def keys(api: ApiServices = Depends(services)) -> dict[str, Any]:
                 "created_at": key.created_at.isoformat(),
                 "retired_at": key.retired_at.isoformat() if key.retired_at else None,
                 "current": key.is_current,
+                # The key it replaced and that key's signature handing over (None: first key).
+                "endorsed_by": key.endorsed_by or None,
+                "endorsement": key.endorsement or None,
             }
             for key in api.keys.public_keys()
         ],
