@@ -8,12 +8,15 @@ import random
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from threatexchange.extensions.vpdq.vpdq import VPDQSignal
-from threatexchange.extensions.vpdq.vpdq_util import json_to_vpdq
 
 from hashwarden.core.errors import InvalidSignalError
 from hashwarden.core.signals.registry import SIGNALS
 from hashwarden.core.signals.vpdq import VPDQ, frames_of, match_percentages, serialise
+from vpdq_placeholder import provide_vpdq_module
+
+provide_vpdq_module()
+from threatexchange.extensions.vpdq.vpdq import VPDQSignal  # noqa: E402
+from threatexchange.extensions.vpdq.vpdq_util import json_to_vpdq  # noqa: E402
 
 A = "a" * 64
 B = "b" * 64
