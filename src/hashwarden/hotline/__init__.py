@@ -1,0 +1,1 @@
+"""The hotline: public reports, anonymous follow-up, the analyst workflow."""

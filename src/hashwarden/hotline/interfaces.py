@@ -1,0 +1,23 @@
+"""What the hotline services need from storage (``hashwarden.storage`` implements it in SQL)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from hashwarden.hotline.models import Message, Report, ReportForm, ReportStatus
+
+
+class ReportStore(Protocol):
+    def add(self, reference: str, form: ReportForm, follow_up_hash: str | None) -> Report:
+        """Store a new report; raises ``DuplicateReferenceError`` if the reference is taken."""
+        ...
+
+    def get(self, reference: str) -> Report | None: ...
+
+    def follow_up_hash(self, reference: str) -> str | None:
+        """The slow hash of the report's follow-up passphrase (None: none, or no such report)."""
+        ...
+
+    def add_message(self, reference: str, message: Message) -> None: ...
+
+    def set_status(self, reference: str, status: ReportStatus) -> Report: ...
