@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from hashwarden import __version__
@@ -15,6 +16,8 @@ from hashwarden.api.fast_match import FastMatch
 from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.routes import actions, federation, health, lists, match, review, tokens
 from hashwarden.api.services import ApiServices
+from hashwarden.web import public
+from hashwarden.web.templating import STATIC
 
 
 def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> FastAPI:
@@ -47,8 +50,9 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     metrics = ApiMetrics()
     metrics.install(app)  # added last, so it wraps (and times) the fast path too
     routers = (health.router, match.router, lists.router, actions.router, review.router)
-    for router in (*routers, tokens.router, federation.router):
+    for router in (*routers, tokens.router, federation.router, public.router):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 

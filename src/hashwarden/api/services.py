@@ -26,6 +26,7 @@ from hashwarden.federation.mirror_guard import MirrorGuardedListStore
 from hashwarden.federation.publisher import Publisher
 from hashwarden.federation.subscriber import SyncService
 from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
+from hashwarden.hotline.services import ReportService
 from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.snapshots.keeper import SnapshotKeeper
@@ -35,10 +36,12 @@ from hashwarden.storage.feedback_store import SqlFeedbackStore
 from hashwarden.storage.instance import instance_id
 from hashwarden.storage.key_store import SqlKeyStore
 from hashwarden.storage.list_store import SqlListStore
+from hashwarden.storage.report_store import SqlReportStore
 from hashwarden.storage.review_store import SqlReviewStore
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
 from hashwarden.storage.token_store import SqlTokenStore
 from hashwarden.storage.webhook_store import SqlWebhookStore
+from hashwarden.web.abuse import SubmissionLimiter
 
 
 @dataclass
@@ -65,6 +68,9 @@ class ApiServices:
     syncer: SyncWorker
     #: Review verdicts subscribers sent back on this instance's entries.
     feedback: SqlFeedbackStore
+    #: The hotline's public reports, and the per-client limit on submitting them.
+    reports: ReportService
+    report_limiter: SubmissionLimiter
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -115,6 +121,8 @@ class ApiServices:
             publisher=Publisher(store, keys, instance_id(engine)),
             syncer=SyncWorker(sync, poll_interval_from_env()),
             feedback=SqlFeedbackStore(engine),
+            reports=ReportService(SqlReportStore(engine, migrate=False)),
+            report_limiter=SubmissionLimiter(),
         )
 
     def start(self) -> None:
