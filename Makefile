@@ -23,10 +23,14 @@ run: $(STAMP_RUN)
 	$(BIN)/hashwarden demo
 	$(BIN)/hashwarden serve --admin-token
 
-test: $(STAMP_TEST)
+test: $(STAMP_TEST) tests/a11y/node_modules/.package-lock.json
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# axe-core for the accessibility checks of the page tests (they skip, saying so, without npm).
+tests/a11y/node_modules/.package-lock.json: tests/a11y/package.json tests/a11y/package-lock.json
+	-command -v npm >/dev/null && npm ci --prefix tests/a11y --no-audit --no-fund --silent
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check src tests bench
