@@ -181,3 +181,4 @@ from hashwarden.storage import account_tables as _account_tables  # noqa: E402, 
 from hashwarden.storage import federation_tables as _federation_tables  # noqa: E402, F401
 from hashwarden.storage import hotline_tables as _hotline_tables  # noqa: E402, F401
 from hashwarden.storage import review_tables as _review_tables  # noqa: E402, F401
+from hashwarden.storage import staff_tables as _staff_tables  # noqa: E402, F401
