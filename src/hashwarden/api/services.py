@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from hashwarden.accounts.services import TokenService
+from hashwarden.accounts.staff_services import StaffService
 from hashwarden.api.audit_buffer import BufferedAudit
 from hashwarden.api.hit_actions import HitActions
 from hashwarden.api.match_batcher import MatchBatcher
@@ -26,7 +27,7 @@ from hashwarden.federation.mirror_guard import MirrorGuardedListStore
 from hashwarden.federation.publisher import Publisher
 from hashwarden.federation.subscriber import SyncService
 from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
-from hashwarden.hotline.services import ReportService
+from hashwarden.hotline.services import CaseworkService, ReportService
 from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.snapshots.keeper import SnapshotKeeper
@@ -38,6 +39,7 @@ from hashwarden.storage.key_store import SqlKeyStore
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.report_store import SqlReportStore
 from hashwarden.storage.review_store import SqlReviewStore
+from hashwarden.storage.staff_store import SqlStaffStore
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
 from hashwarden.storage.token_store import SqlTokenStore
 from hashwarden.storage.webhook_store import SqlWebhookStore
@@ -71,6 +73,9 @@ class ApiServices:
     #: The hotline's public reports, and the per-client limit on submitting them.
     reports: ReportService
     report_limiter: SubmissionLimiter
+    #: The analyst console: staff accounts and the analysts' side of reports.
+    staff: StaffService
+    casework: CaseworkService
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -123,6 +128,8 @@ class ApiServices:
             feedback=SqlFeedbackStore(engine),
             reports=ReportService(SqlReportStore(engine, migrate=False)),
             report_limiter=SubmissionLimiter(),
+            staff=StaffService(SqlStaffStore(engine, migrate=False)),
+            casework=CaseworkService(SqlReportStore(engine, migrate=False)),
         )
 
     def start(self) -> None:

@@ -17,6 +17,7 @@ from hashwarden.cli.output import error
 from hashwarden.cli.pull_cmd import pull_app
 from hashwarden.cli.scan_cmd import scan_command
 from hashwarden.cli.serve_cmd import serve_command
+from hashwarden.cli.staff_cmd import staff_app
 from hashwarden.cli.sync_cmd import subscriptions_app, sync_command
 from hashwarden.cli.tokens_cmd import tokens_app
 from hashwarden.core.errors import HashwardenError
@@ -36,6 +37,7 @@ app.command("serve")(serve_command)
 app.command("sync")(sync_command)
 app.add_typer(lists_app, name="lists")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(staff_app, name="staff")
 app.add_typer(audit_app, name="audit")
 app.add_typer(pull_app, name="pull")
 app.add_typer(keys_app, name="keys")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from hashwarden.accounts.services import TokenService
+    from hashwarden.accounts.staff_services import StaffService
     from hashwarden.audit.services import AuditLog
     from hashwarden.core.lists.services import ListService
     from hashwarden.core.matching.matcher import Matcher
@@ -66,6 +67,13 @@ class Runtime:
         from hashwarden.storage.token_store import SqlTokenStore
 
         return TokenService(SqlTokenStore(self.engine), self.audit)
+
+    @cached_property
+    def staff(self) -> StaffService:
+        from hashwarden.accounts.staff_services import StaffService
+        from hashwarden.storage.staff_store import SqlStaffStore
+
+        return StaffService(SqlStaffStore(self.engine))
 
     @cached_property
     def actor(self) -> str:

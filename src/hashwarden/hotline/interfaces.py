@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from hashwarden.hotline.models import Message, Report, ReportForm, ReportStatus
@@ -21,3 +23,11 @@ class ReportStore(Protocol):
     def add_message(self, reference: str, message: Message) -> None: ...
 
     def set_status(self, reference: str, status: ReportStatus) -> Report: ...
+
+    def queue(self, statuses: Sequence[ReportStatus], limit: int = 200) -> list[Report]:
+        """Reports in these statuses, oldest first (without their messages)."""
+        ...
+
+    def mark(self, reference: str, event: str, at: datetime) -> Report:
+        """Set one ``Timeline`` timestamp (``assessed_at``, ``notice_sent_at`` ...)."""
+        ...

@@ -17,6 +17,7 @@ from hashwarden.hotline.models import (
     Report,
     ReportForm,
     ReportKind,
+    ReportStatus,
     Submission,
 )
 
@@ -96,6 +97,58 @@ class ReportService:
             raise ReportError("message", "too_many")
         self.store.add_message(report.reference, Message(Author.REPORTER, text, self.clock()))
         return self.follow_up(reference, passphrase)
+
+
+#: Statuses an analyst's assessment ends in (setting one stamps ``assessed_at`` once).
+ASSESSED = frozenset({ReportStatus.ILLEGAL, ReportStatus.NOT_ILLEGAL})
+#: What an analyst can record on a report's timeline.
+EVENTS = ("police_notified_at", "notice_sent_at", "removed_at", "last_checked_at")
+
+
+class CaseworkService:
+    """The analysts' side of reports: the queue, statuses, the timeline, messages."""
+
+    def __init__(self, store: ReportStore, clock: Callable[[], datetime] = _now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def queue(self, statuses: tuple[ReportStatus, ...] = (ReportStatus.NEW,
+              ReportStatus.IN_ASSESSMENT)) -> list[Report]:  # fmt: skip
+        return self.store.queue(statuses)
+
+    def get(self, reference: str) -> Report:
+        report = self.store.get(reference)
+        if report is None:
+            raise ReportError("reference", "unknown")
+        return report
+
+    def set_status(self, reference: str, status: ReportStatus) -> Report:
+        report = self.get(reference)
+        updated = self.store.set_status(reference, ReportStatus(status))
+        if status in ASSESSED and report.timeline.assessed_at is None:
+            updated = self.store.mark(reference, "assessed_at", self.clock())
+        if status is ReportStatus.TAKEN_DOWN and report.timeline.removed_at is None:
+            updated = self.store.mark(reference, "removed_at", self.clock())
+        return updated
+
+    def record(self, reference: str, event: str) -> Report:
+        if event not in EVENTS:
+            raise ReportError("event", "invalid")
+        self.get(reference)
+        return self.store.mark(reference, event, self.clock())
+
+    def write_to_reporter(self, reference: str, body: str) -> Report:
+        """A question or answer the reporter reads when following up (if they took a passphrase)."""
+        report = self.get(reference)
+        text = body.strip()
+        if not text:
+            raise ReportError("message", "required")
+        if len(text) > MAX_TEXT:
+            raise ReportError("message", "too_long")
+        if not report.follow_up:
+            raise ReportError("message", "no_follow_up")
+        self.store.add_message(reference, Message(Author.ANALYST, text, self.clock()))
+        return self.get(reference)
 
 
 def validate(form: ReportForm) -> ReportForm:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,10 @@ from hashwarden.storage.hotline_tables import report_messages, reports
 from hashwarden.storage.migrate import ensure_schema
 
 _DETAILS = ("content_type", "site_type", "country", "place", "when", "who")
+#: Timeline columns ``mark`` may set.
+TIMELINE_EVENTS = (
+    "assessed_at", "police_notified_at", "notice_sent_at", "removed_at", "last_checked_at",
+)  # fmt: skip
 
 
 class ReportNotFoundError(StorageError):
@@ -103,6 +108,30 @@ class SqlReportStore:
         with write_transaction(self.engine, lock=None) as connection:
             changed = connection.execute(
                 update(reports).where(reports.c.reference == reference).values(status=status.value)
+            )
+            if changed.rowcount == 0:
+                raise ReportNotFoundError(reference)
+        found = self.get(reference)
+        assert found is not None
+        return found
+
+
+    def queue(self, statuses: Sequence[ReportStatus], limit: int = 200) -> list[Report]:
+        query = (
+            select(reports)
+            .where(reports.c.status.in_([status.value for status in statuses]))
+            .order_by(reports.c.received_at, reports.c.id)
+            .limit(limit)
+        )
+        with read_transaction(self.engine) as connection:
+            return [_report(row._mapping, []) for row in connection.execute(query)]
+
+    def mark(self, reference: str, event: str, at: datetime) -> Report:
+        if event not in TIMELINE_EVENTS:
+            raise ValueError(f"unknown timeline event {event!r}")
+        with write_transaction(self.engine, lock=None) as connection:
+            changed = connection.execute(
+                update(reports).where(reports.c.reference == reference).values({event: at})
             )
             if changed.rowcount == 0:
                 raise ReportNotFoundError(reference)

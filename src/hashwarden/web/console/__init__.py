@@ -1,0 +1,1 @@
+"""The analyst console: signed-in staff work the report queue."""
