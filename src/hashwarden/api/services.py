@@ -27,7 +27,9 @@ from hashwarden.federation.mirror_guard import MirrorGuardedListStore
 from hashwarden.federation.publisher import Publisher
 from hashwarden.federation.subscriber import SyncService
 from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
+from hashwarden.hotline.fetching import FetchPolicy, SafeFetcher
 from hashwarden.hotline.services import CaseworkService, ReportService
+from hashwarden.hotline.triage import AssessmentService, TriageService
 from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.snapshots.keeper import SnapshotKeeper
@@ -35,6 +37,7 @@ from hashwarden.storage.audit_store import SqlAuditStore
 from hashwarden.storage.database import create_engine
 from hashwarden.storage.feedback_store import SqlFeedbackStore
 from hashwarden.storage.instance import instance_id
+from hashwarden.storage.item_store import SqlItemStore
 from hashwarden.storage.key_store import SqlKeyStore
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.report_store import SqlReportStore
@@ -44,6 +47,7 @@ from hashwarden.storage.subscription_store import SqlSubscriptionStore
 from hashwarden.storage.token_store import SqlTokenStore
 from hashwarden.storage.webhook_store import SqlWebhookStore
 from hashwarden.web.abuse import SubmissionLimiter
+from hashwarden.web.console.exposure import ExposureClock
 
 
 @dataclass
@@ -76,6 +80,10 @@ class ApiServices:
     #: The analyst console: staff accounts and the analysts' side of reports.
     staff: StaffService
     casework: CaseworkService
+    triage: TriageService
+    assessment: AssessmentService
+    items: SqlItemStore
+    exposure: ExposureClock
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -92,6 +100,7 @@ class ApiServices:
             root = Path(settings.index_dir) / instance_id(engine)
             url = engine.url.render_as_string(hide_password=False)
             keeper = SnapshotKeeper(root, store, database_url=url)
+        items = SqlItemStore(engine, migrate=False)
         matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval, keeper)
         webhook_store = SqlWebhookStore(engine, migrate=False)
         review = ReviewService(
@@ -130,6 +139,15 @@ class ApiServices:
             report_limiter=SubmissionLimiter(),
             staff=StaffService(SqlStaffStore(engine, migrate=False)),
             casework=CaseworkService(SqlReportStore(engine, migrate=False)),
+            triage=TriageService(
+                SafeFetcher(FetchPolicy(allow_private=settings.triage_allow_private)),
+                lambda hashes: matcher.match_media(hashes, None),
+                items,
+                SqlReportStore(engine, migrate=False),
+            ),
+            assessment=AssessmentService(items, ListService(MirrorGuardedListStore(engine))),
+            items=items,
+            exposure=ExposureClock(items, settings.exposure_limit_minutes),
         )
 
     def start(self) -> None:

@@ -69,6 +69,11 @@ class ApiSettings:
     #: Folder for index snapshots shared by the workers of this host ("" keeps a private
     #: in-memory index per worker). ``hashwarden serve`` sets it to ``$HASHWARDEN_HOME/index``.
     index_dir: str = ""
+    #: Daily minutes an analyst may have material revealed in the console (previews stay
+    #: blurred beyond it).
+    exposure_limit_minutes: float = 60.0
+    #: Tests only: let triage fetch from loopback and private addresses.
+    triage_allow_private: bool = False
 
     @classmethod
     def from_env(cls) -> ApiSettings:
@@ -109,4 +114,7 @@ class ApiSettings:
                 "HASHWARDEN_WEBHOOK_POLL_INTERVAL", defaults.webhook_poll_interval
             ),
             index_dir=os.environ.get(INDEX_DIR_ENV, defaults.index_dir).strip(),
+            exposure_limit_minutes=_positive(
+                "HASHWARDEN_EXPOSURE_LIMIT_MINUTES", defaults.exposure_limit_minutes
+            ),
         )

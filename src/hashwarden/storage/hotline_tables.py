@@ -6,7 +6,7 @@ creates the tables. Nothing here can hold a reporter's address: there is no colu
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
 
 from hashwarden.storage.tables import BigId, UTCDateTime, metadata
 
@@ -48,4 +48,36 @@ report_messages = Table(
     Column("author", String(20), nullable=False),
     Column("body", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+)
+
+#: Media fetched from a reported address by triage. ``content`` is kept only for items an analyst
+#: still has to assess, and cleared when they decide; known items never store it.
+report_items = Table(
+    "report_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "report_id",
+        Integer,
+        ForeignKey("reports.id", ondelete="CASCADE", name="fk_report_items_report_id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("source_url", Text, nullable=False),
+    Column("media_type", String(16), nullable=False),
+    Column("size", Integer, nullable=False),
+    #: md5, sha1, sha256, pdq (+ quality), as hashing found them.
+    Column("signals", JSON, nullable=False),
+    #: ``known`` (matched a list), ``unknown`` (to assess), ``assessed``.
+    Column("state", String(16), nullable=False),
+    #: For known items: the list, entry and category that matched.
+    Column("matched", JSON, nullable=True),
+    #: The analyst's decision: scheme, values, list it went to.
+    Column("classification", JSON, nullable=True),
+    Column("content", LargeBinary, nullable=True),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("assessed_by", String(100), nullable=True),
+    Column("assessed_at", UTCDateTime, nullable=True),
+    #: Seconds the assessing analyst had the media revealed.
+    Column("exposure_seconds", Integer, nullable=False, default=0),
 )

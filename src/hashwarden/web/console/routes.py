@@ -45,7 +45,7 @@ def _casework(request: Request) -> CaseworkService:
     return service
 
 
-def _audit(request: Request, session: StaffSession, action: str, reference: str,
+def audit(request: Request, session: StaffSession, action: str, reference: str,
            **details: object) -> None:  # fmt: skip
     api = request.app.state.services
     api.audit_log.record(
@@ -58,7 +58,7 @@ def _page(request: Request, template: str, status_code: int = 200, **context: An
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
-async def _form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> dict[str, str]:
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
@@ -67,7 +67,7 @@ async def _form(request: Request) -> dict[str, str]:
     return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
 
 
-def _signed_in(request: Request) -> StaffSession | Response:
+def signed_in(request: Request) -> StaffSession | Response:
     try:
         return sessions.current(request)
     except sessions.SignInRequired:
@@ -84,7 +84,7 @@ def login_form(request: Request) -> Response:
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request) -> Response:
-    data = await _form(request)
+    data = await read_form(request)
     username = data.get("username", "")
     if not csrf.valid(request, data.get(csrf.FIELD, "")):
         return _page(request, "console/login.html", 400, csrf_token=csrf.token_for(request),
@@ -115,8 +115,8 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    data = await _form(request)
-    signed = _signed_in(request)
+    data = await read_form(request)
+    signed = signed_in(request)
     if isinstance(signed, StaffSession) and sessions.check_form(
         signed, data.get(csrf.FIELD, "")
     ):
@@ -128,7 +128,7 @@ async def logout(request: Request) -> Response:
 
 @router.get("", response_class=HTMLResponse)
 def queue(request: Request, status: str = "") -> Response:
-    signed = _signed_in(request)
+    signed = signed_in(request)
     if not isinstance(signed, StaffSession):
         return signed
     casework = _casework(request)
@@ -147,27 +147,28 @@ def queue(request: Request, status: str = "") -> Response:
 
 @router.get("/reports/{reference}", response_class=HTMLResponse)
 def report_page(request: Request, reference: str, error: str = "") -> Response:
-    signed = _signed_in(request)
+    signed = signed_in(request)
     if not isinstance(signed, StaffSession):
         return signed
     try:
         report = _casework(request).get(reference)
     except ReportError:
         return HTMLResponse("no such report", status_code=404, headers=SECURITY_HEADERS)
-    _audit(request, signed, "reports.view", reference)
+    audit(request, signed, "reports.view", reference)
+    items = request.app.state.services.items.items(reference)
     html = environment("en").get_template("console/report.html").render(
         session=signed, report=report, kinds=KINDS, statuses=STATUSES, details=DETAILS,
-        timeline=TIMELINE, events=EVENTS, error=error,
+        timeline=TIMELINE, events=EVENTS, error=error, items=items,
     )  # fmt: skip
     return HTMLResponse(html, headers=SECURITY_HEADERS)
 
 
 @router.post("/reports/{reference}/{action}")
 async def report_action(request: Request, reference: str, action: str) -> Response:
-    signed = _signed_in(request)
+    signed = signed_in(request)
     if not isinstance(signed, StaffSession):
         return signed
-    data = await _form(request)
+    data = await read_form(request)
     if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
         return HTMLResponse("form expired: reload the page", status_code=400)
     casework = _casework(request)
@@ -175,14 +176,14 @@ async def report_action(request: Request, reference: str, action: str) -> Respon
         if action == "status":
             status = ReportStatus(data.get("status", ""))
             await run_in_threadpool(casework.set_status, reference, status)
-            _audit(request, signed, "reports.status", reference, status=status.value)
+            audit(request, signed, "reports.status", reference, status=status.value)
         elif action == "timeline":
             event = data.get("event", "")
             await run_in_threadpool(casework.record, reference, event)
-            _audit(request, signed, "reports.timeline", reference, event=event)
+            audit(request, signed, "reports.timeline", reference, event=event)
         elif action == "message":
             await run_in_threadpool(casework.write_to_reporter, reference, data.get("message", ""))
-            _audit(request, signed, "reports.message", reference)
+            audit(request, signed, "reports.message", reference)
         else:
             return HTMLResponse("unknown action", status_code=404)
     except (ReportError, ValueError) as exc:
