@@ -1,0 +1,113 @@
+"""The analyst console in a real browser: report to list entry, previews blurred until revealed."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import numpy as np
+import pytest
+from api_helpers import TEST_SETTINGS, ApiServer, photo_bytes
+from browser_helpers import axe_violations, launch
+from PIL import Image
+
+from hashwarden.accounts.staff_models import StaffRole
+from hashwarden.hotline.models import ReportForm, ReportKind
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from launch()
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'hashwarden.db'}"
+
+
+@pytest.fixture
+def photo_site() -> Iterator[str]:
+    body = photo_bytes(5)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/photo.jpg"
+    server.shutdown()
+    server.server_close()
+
+
+def _detail(png: bytes) -> float:
+    grey = np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=float)
+    return float(np.abs(np.diff(grey, axis=1)).mean())
+
+
+@pytest.mark.api_settings(dataclasses.replace(TEST_SETTINGS, triage_allow_private=True))
+def test_an_analyst_goes_from_report_to_list_entry(
+    server: ApiServer, browser: Any, photo_site: str
+) -> None:
+    api = server.api
+    api.lists.create_list("hotline")
+    api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=photo_site), follow_up=False)
+    context = browser.new_context(java_script_enabled=False, bypass_csp=False)
+    page = context.new_page()
+    page.goto(f"{server.base_url}/console")
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.click(f"text={reference.reference}")
+    page.click("#triage")
+    assert "1 to assess" in page.locator("#triage-summary").inner_text()
+    page.click("table.items a")
+
+    preview = page.locator("#preview")
+    preview.wait_for()
+    blurred = preview.screenshot()
+    for _ in range(3):
+        page.click("#reveal")
+    clear = page.locator("#preview").screenshot()
+    assert _detail(blurred) < _detail(clear) / 4
+
+    page.select_option("#iwf-severity", "C")
+    page.select_option("#iwf-list", "hotline")
+    page.click("text=Record the IWF / UK severity assessment")
+    assert "assessed" in page.locator("table.items").inner_text()
+    context.close()
+
+    (entry,) = api.lists.entries("hotline")
+    assert str(entry.data.category) == "iwf:C" and entry.data.external_id == reference.reference
+
+
+def test_console_pages_pass_axe(server: ApiServer, browser: Any) -> None:
+    server.api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    reference = server.api.reports.submit(
+        ReportForm(ReportKind.TRAVEL, description="seen in a hotel"), follow_up=True
+    ).reference
+    context = browser.new_context(bypass_csp=True)  # only to inject axe-core
+    page = context.new_page()
+    page.goto(f"{server.base_url}/console/login")
+    assert axe_violations(page) == []
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    assert axe_violations(page) == []
+    page.goto(f"{server.base_url}/console/reports/{reference}")
+    assert axe_violations(page) == []
+    context.close()
