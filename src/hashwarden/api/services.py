@@ -136,7 +136,7 @@ class ApiServices:
             syncer=SyncWorker(sync, poll_interval_from_env()),
             feedback=SqlFeedbackStore(engine),
             reports=ReportService(SqlReportStore(engine, migrate=False)),
-            report_limiter=SubmissionLimiter(),
+            report_limiter=SubmissionLimiter(settings.report_limit_per_hour),
             staff=StaffService(SqlStaffStore(engine, migrate=False)),
             casework=CaseworkService(SqlReportStore(engine, migrate=False)),
             triage=TriageService(

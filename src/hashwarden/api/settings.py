@@ -72,6 +72,9 @@ class ApiSettings:
     #: Daily minutes an analyst may have material revealed in the console (previews stay
     #: blurred beyond it).
     exposure_limit_minutes: float = 60.0
+    #: Public reports (and follow-up attempts) per client and hour. Behind Tor every visitor
+    #: arrives from the same address: raise it there (docs/onion-service.md).
+    report_limit_per_hour: float = 20.0
     #: Tests only: let triage fetch from loopback and private addresses.
     triage_allow_private: bool = False
 
@@ -114,6 +117,9 @@ class ApiSettings:
                 "HASHWARDEN_WEBHOOK_POLL_INTERVAL", defaults.webhook_poll_interval
             ),
             index_dir=os.environ.get(INDEX_DIR_ENV, defaults.index_dir).strip(),
+            report_limit_per_hour=_positive(
+                "HASHWARDEN_REPORT_LIMIT_PER_HOUR", defaults.report_limit_per_hour
+            ),
             exposure_limit_minutes=_positive(
                 "HASHWARDEN_EXPOSURE_LIMIT_MINUTES", defaults.exposure_limit_minutes
             ),
