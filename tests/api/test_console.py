@@ -107,3 +107,16 @@ def test_sign_out_ends_the_session(server: ApiServer) -> None:
         assert console.post("/console/logout", data={"csrf_token": token}).status_code == 303
         assert server.api.staff.session(cookie or "") is None
         assert console.get("/console").status_code == 303
+
+
+def test_the_dashboard_draws_its_charts(server: ApiServer) -> None:
+    server.api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    for kind in (ReportKind.CSAM, ReportKind.CSAM, ReportKind.GROOMING):
+        server.api.reports.submit(ReportForm(kind, url="https://host.test/x",
+                                             description="d"), follow_up=False)  # fmt: skip
+    with _signed_in(server) as console:
+        page = console.get("/console/dashboard")
+    assert page.status_code == 200
+    assert page.text.count('role="img"') == 4
+    assert "<caption>Reports per day by theme</caption>" in page.text
+    assert "<script" not in page.text

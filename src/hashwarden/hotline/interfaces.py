@@ -28,6 +28,10 @@ class ReportStore(Protocol):
         """Reports in these statuses, oldest first (without their messages)."""
         ...
 
+    def received_since(self, since: datetime) -> list[Report]:
+        """Every report received at or after ``since`` (without messages)."""
+        ...
+
     def mark(self, reference: str, event: str, at: datetime) -> Report:
         """Set one ``Timeline`` timestamp (``assessed_at``, ``notice_sent_at`` ...)."""
         ...

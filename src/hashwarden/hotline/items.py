@@ -60,6 +60,8 @@ class ItemStore(Protocol):
         """Record the decision and delete the item's content in the same transaction."""
         ...  # fmt: skip
 
+    def state_counts(self, since: datetime) -> dict[str, int]: ...
+
     def exposure_since(self, by: str, since: datetime) -> int:
         """Seconds of exposure recorded for ``by`` on items assessed after ``since``."""
         ...

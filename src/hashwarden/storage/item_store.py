@@ -96,6 +96,16 @@ class SqlItemStore:
         assert found is not None
         return found
 
+    def state_counts(self, since: datetime) -> dict[str, int]:
+        """Items fetched since ``since`` per state (``known``, ``unknown``, ``assessed``)."""
+        query = (
+            select(report_items.c.state, func.count())
+            .where(report_items.c.fetched_at >= since)
+            .group_by(report_items.c.state)
+        )
+        with read_transaction(self.engine) as connection:
+            return {str(state): int(count) for state, count in connection.execute(query)}
+
     def exposure_since(self, by: str, since: datetime) -> int:
         query = select(func.coalesce(func.sum(report_items.c.exposure_seconds), 0)).where(
             report_items.c.assessed_by == by, report_items.c.assessed_at >= since

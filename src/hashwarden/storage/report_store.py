@@ -126,6 +126,11 @@ class SqlReportStore:
         with read_transaction(self.engine) as connection:
             return [_report(row._mapping, []) for row in connection.execute(query)]
 
+    def received_since(self, since: datetime) -> list[Report]:
+        query = select(reports).where(reports.c.received_at >= since).order_by(reports.c.id)
+        with read_transaction(self.engine) as connection:
+            return [_report(row._mapping, []) for row in connection.execute(query)]
+
     def mark(self, reference: str, event: str, at: datetime) -> Report:
         if event not in TIMELINE_EVENTS:
             raise ValueError(f"unknown timeline event {event!r}")
