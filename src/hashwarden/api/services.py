@@ -29,6 +29,7 @@ from hashwarden.federation.subscriber import SyncService
 from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
 from hashwarden.hotline.fetching import FetchPolicy, SafeFetcher
 from hashwarden.hotline.services import CaseworkService, ReportService
+from hashwarden.hotline.takedown import TakedownService
 from hashwarden.hotline.triage import AssessmentService, TriageService
 from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
@@ -44,6 +45,7 @@ from hashwarden.storage.report_store import SqlReportStore
 from hashwarden.storage.review_store import SqlReviewStore
 from hashwarden.storage.staff_store import SqlStaffStore
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
+from hashwarden.storage.takedown_store import SqlTakedownStore
 from hashwarden.storage.token_store import SqlTokenStore
 from hashwarden.storage.webhook_store import SqlWebhookStore
 from hashwarden.web.abuse import SubmissionLimiter
@@ -84,6 +86,7 @@ class ApiServices:
     assessment: AssessmentService
     items: SqlItemStore
     exposure: ExposureClock
+    takedown: TakedownService
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -101,6 +104,7 @@ class ApiServices:
             url = engine.url.render_as_string(hide_password=False)
             keeper = SnapshotKeeper(root, store, database_url=url)
         items = SqlItemStore(engine, migrate=False)
+        fetcher = SafeFetcher(FetchPolicy(allow_private=settings.triage_allow_private))
         matcher = SharedMatcher(lambda: Matcher(store), settings.follow_interval, keeper)
         webhook_store = SqlWebhookStore(engine, migrate=False)
         review = ReviewService(
@@ -140,7 +144,7 @@ class ApiServices:
             staff=StaffService(SqlStaffStore(engine, migrate=False)),
             casework=CaseworkService(SqlReportStore(engine, migrate=False)),
             triage=TriageService(
-                SafeFetcher(FetchPolicy(allow_private=settings.triage_allow_private)),
+                fetcher,
                 lambda hashes: matcher.match_media(hashes, None),
                 items,
                 SqlReportStore(engine, migrate=False),
@@ -148,6 +152,12 @@ class ApiServices:
             assessment=AssessmentService(items, ListService(MirrorGuardedListStore(engine))),
             items=items,
             exposure=ExposureClock(items, settings.exposure_limit_minutes),
+            takedown=TakedownService(
+                SqlTakedownStore(engine, migrate=False),
+                SqlReportStore(engine, migrate=False),
+                items,
+                fetcher,
+            ),
         )
 
     def start(self) -> None:

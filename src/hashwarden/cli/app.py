@@ -10,6 +10,7 @@ from hashwarden import __version__
 from hashwarden.cli.audit_cmd import audit_app
 from hashwarden.cli.demo_cmd import demo_command
 from hashwarden.cli.hash_cmd import hash_command
+from hashwarden.cli.hotline_cmd import hotline_app
 from hashwarden.cli.keys_cmd import keys_app
 from hashwarden.cli.lists_cmd import lists_app
 from hashwarden.cli.match_cmd import match_command
@@ -38,6 +39,7 @@ app.command("sync")(sync_command)
 app.add_typer(lists_app, name="lists")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(staff_app, name="staff")
+app.add_typer(hotline_app, name="hotline")
 app.add_typer(audit_app, name="audit")
 app.add_typer(pull_app, name="pull")
 app.add_typer(keys_app, name="keys")

@@ -28,6 +28,10 @@ class ReportStore(Protocol):
         """Reports in these statuses, oldest first (without their messages)."""
         ...
 
+    def awaiting_removal(self) -> list[Report]:
+        """Reports whose host was sent a notice and whose material is not removed yet."""
+        ...
+
     def received_since(self, since: datetime) -> list[Report]:
         """Every report received at or after ``since`` (without messages)."""
         ...

@@ -81,3 +81,37 @@ report_items = Table(
     #: Seconds the assessing analyst had the media revealed.
     Column("exposure_seconds", Integer, nullable=False, default=0),
 )
+
+#: Notice-and-takedown: where the material is hosted and every notice sent about it.
+report_hosting = Table(
+    "report_hosting",
+    metadata,
+    Column(
+        "report_id",
+        Integer,
+        ForeignKey("reports.id", ondelete="CASCADE", name="fk_report_hosting_report_id"),
+        primary_key=True,
+    ),
+    #: ISO 3166 alpha-2.
+    Column("country", String(2), nullable=False),
+    Column("provider", Text, nullable=False),
+)
+
+report_notices = Table(
+    "report_notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "report_id",
+        Integer,
+        ForeignKey("reports.id", ondelete="CASCADE", name="fk_report_notices_report_id"),
+        nullable=False,
+        index=True,
+    ),
+    #: ``host`` (notice to the hosting provider), ``police``, ``hotline`` (partner hotline).
+    Column("kind", String(16), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("by", String(100), nullable=False),
+)

@@ -126,6 +126,15 @@ class SqlReportStore:
         with read_transaction(self.engine) as connection:
             return [_report(row._mapping, []) for row in connection.execute(query)]
 
+    def awaiting_removal(self) -> list[Report]:
+        query = (
+            select(reports)
+            .where(reports.c.notice_sent_at.isnot(None), reports.c.removed_at.is_(None))
+            .order_by(reports.c.id)
+        )
+        with read_transaction(self.engine) as connection:
+            return [_report(row._mapping, []) for row in connection.execute(query)]
+
     def received_since(self, since: datetime) -> list[Report]:
         query = select(reports).where(reports.c.received_at >= since).order_by(reports.c.id)
         with read_transaction(self.engine) as connection:

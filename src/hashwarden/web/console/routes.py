@@ -155,10 +155,12 @@ def report_page(request: Request, reference: str, error: str = "") -> Response:
     except ReportError:
         return HTMLResponse("no such report", status_code=404, headers=SECURITY_HEADERS)
     audit(request, signed, "reports.view", reference)
-    items = request.app.state.services.items.items(reference)
+    api = request.app.state.services
     html = environment("en").get_template("console/report.html").render(
         session=signed, report=report, kinds=KINDS, statuses=STATUSES, details=DETAILS,
-        timeline=TIMELINE, events=EVENTS, error=error, items=items,
+        timeline=TIMELINE, events=EVENTS, error=error, items=api.items.items(reference),
+        hosting=api.takedown.store.hosting(reference),
+        notices=api.takedown.store.notices(reference),
     )  # fmt: skip
     return HTMLResponse(html, headers=SECURITY_HEADERS)
 

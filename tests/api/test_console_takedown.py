@@ -1,0 +1,122 @@
+"""Notice-and-takedown through the console: hosting, notices, re-checks until removed, export."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+from api_helpers import TEST_SETTINGS, ApiServer
+
+from hashwarden.accounts.staff_models import StaffRole
+from hashwarden.hotline.models import ReportForm, ReportKind
+from hashwarden.hotline.services import ReportError
+from hashwarden.hotline.takedown import NoticeKind
+
+PASSWORD = "a long enough password"
+LOCAL = dataclasses.replace(TEST_SETTINGS, triage_allow_private=True)
+
+
+class Site:
+    def __init__(self) -> None:
+        self.status = 200
+        self.url = ""
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    state = Site()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html><body>gallery</body></html>"
+            self.send_response(state.status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/gallery"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+def _token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+@pytest.mark.api_settings(LOCAL)
+def test_from_notice_to_removal(server: ApiServer, site: Site) -> None:
+    api = server.api
+    api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    reference = api.reports.submit(
+        ReportForm(ReportKind.CSAM, url=site.url, contact_email="me@example.org"),
+        follow_up=False,
+    ).reference
+    with httpx.Client(base_url=server.base_url, timeout=60) as console:
+        login = console.get("/console/login")
+        console.post("/console/login", data={"csrf_token": _token(login), "username": "ana",
+                                             "password": PASSWORD})  # fmt: skip
+        token = _token(console.get(f"/console/reports/{reference}"))
+        base = f"/console/reports/{reference}/takedown"
+        for action, data in (
+            ("hosting", {"country": "nl", "provider": "Example Hosting B.V."}),
+            ("notice", {"kind": "host", "recipient": "abuse@host.test", "note": "first"}),
+            ("notice", {"kind": "police", "recipient": "national unit"}),
+            ("recheck", {}),
+        ):
+            done = console.post(f"{base}/{action}", data={"csrf_token": token, **data})
+            assert done.status_code == 303 and "error" not in done.headers["location"]
+        report = api.casework.get(reference)
+        assert report.timeline.notice_sent_at and report.timeline.police_notified_at
+        assert report.timeline.last_checked_at and report.timeline.removed_at is None
+        assert [r.reference for r in api.casework.store.awaiting_removal()] == [reference]
+
+        site.status = 404
+        assert api.takedown.recheck_due() == {reference: True}
+        report = api.casework.get(reference)
+        assert report.status.value == "taken_down" and report.timeline.removed_at is not None
+        assert api.casework.store.awaiting_removal() == []
+
+        page = console.get(f"/console/reports/{reference}")
+        assert "Example Hosting B.V. (NL)" in page.text and "abuse@host.test" in page.text
+        exported = console.get(f"/console/reports/{reference}/export.json")
+        document = json.loads(exported.text)
+        assert document["hosting"] == {"country": "NL", "provider": "Example Hosting B.V."}
+        assert document["url"] == site.url and "removed_at" in document["timeline"]
+        assert "me@example.org" not in exported.text  # the reporter stays with us
+
+        forwarded = console.post(f"{base}/notice", data={
+            "csrf_token": token, "kind": "hotline", "recipient": "Meldpunt Kinderporno",
+        })  # fmt: skip
+        assert forwarded.status_code == 303
+    assert api.casework.get(reference).status.value == "forwarded"
+    actions = {e.action for e in api.audit_log.events()}
+    assert {"reports.hosting", "reports.notice", "reports.recheck", "reports.export"} <= actions
+
+
+@pytest.mark.api_settings(LOCAL)
+def test_bad_takedown_input_is_refused(server: ApiServer, site: Site) -> None:
+    api = server.api
+    form = ReportForm(ReportKind.CSAM, url=site.url)
+    reference = api.reports.submit(form, follow_up=False).reference
+    with pytest.raises(ReportError, match="country"):
+        api.takedown.set_hosting(reference, "Netherlands", "x")
+    with pytest.raises(ReportError, match="recipient"):
+        api.takedown.send_notice(reference, NoticeKind.HOST, " ", "", "staff:ana")
+    with pytest.raises(ReportError, match="reference"):
+        api.takedown.export("R-0000-0000")
