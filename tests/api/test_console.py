@@ -9,7 +9,9 @@ from contextlib import contextmanager
 import httpx
 import pyotp
 from api_helpers import ApiServer
+from review_helpers import listed_with_actions, wait_for
 
+from hashwarden.accounts.models import Role
 from hashwarden.accounts.staff_models import StaffRole
 from hashwarden.hotline.models import ReportForm, ReportKind
 
@@ -120,3 +122,28 @@ def test_the_dashboard_draws_its_charts(server: ApiServer) -> None:
     assert page.text.count('role="img"') == 4
     assert "<caption>Reports per day by theme</caption>" in page.text
     assert "<script" not in page.text
+
+
+def test_platform_hits_are_reviewed_in_the_console(server: ApiServer) -> None:
+    listed = listed_with_actions(server, ["review"])
+    platform = server.client(Role.PLATFORM)
+    matched = platform.post("/v1/match", json={"signals": {"md5": [listed["md5"]]}})
+    assert matched.status_code == 200
+    wait_for(lambda: bool(server.api.review.items()))
+    (item,) = server.api.review.items()
+    server.api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    with _signed_in(server) as console:
+        queue = console.get("/console/review")
+        assert f'href="/console/review/{item.id}"' in queue.text
+        page = console.get(f"/console/review/{item.id}")
+        assert "No media is shown" in page.text and "<img" not in page.text
+        refused = console.post(f"/console/review/{item.id}/decide", data={
+            "csrf_token": _token(page), "decision": "false_positive", "reason": "",
+        })  # fmt: skip
+        assert "needs a reason" in refused.text
+        done = console.post(f"/console/review/{item.id}/decide", data={
+            "csrf_token": _token(page), "decision": "confirmed",
+        })  # fmt: skip
+        assert done.status_code == 303
+    decided = server.api.review.get(item.id)
+    assert decided.status.value == "confirmed" and decided.decided_by == "staff:ana"

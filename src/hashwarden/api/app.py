@@ -18,6 +18,7 @@ from hashwarden.api.routes import actions, federation, health, lists, match, rev
 from hashwarden.api.services import ApiServices
 from hashwarden.web import public
 from hashwarden.web.console import assessment, dashboard, takedown
+from hashwarden.web.console import review as review_pages
 from hashwarden.web.console import routes as console
 from hashwarden.web.templating import STATIC
 
@@ -53,7 +54,8 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     metrics.install(app)  # added last, so it wraps (and times) the fast path too
     routers = (health.router, match.router, lists.router, actions.router, review.router)
     # Assessment first: its /reports/{ref}/triage is more specific than the console's actions.
-    pages = (public.router, assessment.router, takedown.router, console.router, dashboard.router)
+    pages = (public.router, assessment.router, takedown.router, console.router, dashboard.router,
+             review_pages.router)  # fmt: skip
     for router in (*routers, tokens.router, federation.router, *pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
