@@ -111,3 +111,28 @@ def test_console_pages_pass_axe(server: ApiServer, browser: Any) -> None:
     page.goto(f"{server.base_url}/console/reports/{reference}")
     assert axe_violations(page) == []
     context.close()
+
+
+@pytest.mark.api_settings(dataclasses.replace(TEST_SETTINGS, triage_allow_private=True))
+def test_every_console_page_passes_axe(server: ApiServer, browser: Any, photo_site: str) -> None:
+    api = server.api
+    api.lists.create_list("hotline")
+    api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=photo_site), follow_up=True)
+    api.triage.triage(reference.reference)
+    (item,) = api.items.items(reference.reference)
+    context = browser.new_context(bypass_csp=True)  # only to inject axe-core
+    page = context.new_page()
+    page.goto(f"{server.base_url}/console/login")
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    found = {}
+    for path in ("/console", "/console?status=all", f"/console/reports/{reference.reference}",
+                 f"/console/items/{item.id}", f"/console/items/{item.id}?step=3",
+                 "/console/dashboard", "/console/review"):  # fmt: skip
+        page.goto(f"{server.base_url}{path}")
+        if violations := axe_violations(page):
+            found[path] = violations
+    context.close()
+    assert found == {}
