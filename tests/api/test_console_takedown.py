@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from api_helpers import TEST_SETTINGS, ApiServer
+from review_helpers import wait_for
 
 from hashwarden.accounts.staff_models import StaffRole
 from hashwarden.hotline.models import ReportForm, ReportKind
@@ -120,3 +121,14 @@ def test_bad_takedown_input_is_refused(server: ApiServer, site: Site) -> None:
         api.takedown.send_notice(reference, NoticeKind.HOST, " ", "", "staff:ana")
     with pytest.raises(ReportError, match="reference"):
         api.takedown.export("R-0000-0000")
+
+
+@pytest.mark.api_settings(dataclasses.replace(LOCAL, recheck_interval=0.2))
+def test_serve_rechecks_notified_addresses_by_itself(server: ApiServer, site: Site) -> None:
+    api = server.api
+    reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=site.url),
+                                   follow_up=False).reference  # fmt: skip
+    api.takedown.send_notice(reference, NoticeKind.HOST, "abuse@host.test", "", "staff:ana")
+    site.status = 410
+    wait_for(lambda: api.casework.get(reference).timeline.removed_at is not None)
+    assert api.casework.get(reference).status.value == "taken_down"

@@ -28,6 +28,7 @@ from hashwarden.federation.publisher import Publisher
 from hashwarden.federation.subscriber import SyncService
 from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
 from hashwarden.hotline.fetching import FetchPolicy, SafeFetcher
+from hashwarden.hotline.recheck_worker import RecheckWorker
 from hashwarden.hotline.services import CaseworkService, ReportService
 from hashwarden.hotline.takedown import TakedownService
 from hashwarden.hotline.triage import AssessmentService, TriageService
@@ -87,6 +88,7 @@ class ApiServices:
     items: SqlItemStore
     exposure: ExposureClock
     takedown: TakedownService
+    rechecker: RecheckWorker
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -119,6 +121,12 @@ class ApiServices:
         )
         keys = KeyService(SqlKeyStore(engine, migrate=False))
         sync = SyncService(SqlSubscriptionStore(engine, migrate=False), policy_from_env())
+        takedown = TakedownService(
+            SqlTakedownStore(engine, migrate=False),
+            SqlReportStore(engine, migrate=False),
+            items,
+            fetcher,
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -152,12 +160,8 @@ class ApiServices:
             assessment=AssessmentService(items, ListService(MirrorGuardedListStore(engine))),
             items=items,
             exposure=ExposureClock(items, settings.exposure_limit_minutes),
-            takedown=TakedownService(
-                SqlTakedownStore(engine, migrate=False),
-                SqlReportStore(engine, migrate=False),
-                items,
-                fetcher,
-            ),
+            takedown=takedown,
+            rechecker=RecheckWorker(takedown, settings.recheck_interval),
         )
 
     def start(self) -> None:
@@ -166,8 +170,10 @@ class ApiServices:
         self.actions.start()
         self.webhooks.start()
         self.syncer.start()
+        self.rechecker.start()
 
     def stop(self) -> None:
+        self.rechecker.stop()
         self.syncer.stop()
         self.webhooks.stop()
         self.actions.stop()

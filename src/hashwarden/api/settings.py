@@ -75,6 +75,9 @@ class ApiSettings:
     #: Public reports (and follow-up attempts) per client and hour. Behind Tor every visitor
     #: arrives from the same address: raise it there (docs/onion-service.md).
     report_limit_per_hour: float = 20.0
+    #: Seconds between re-checks of addresses whose host was notified (0: only by cron, with
+    #: ``hashwarden hotline recheck``).
+    recheck_interval: float = 6 * 3600.0
     #: Tests only: let triage fetch from loopback and private addresses.
     triage_allow_private: bool = False
 
@@ -119,6 +122,9 @@ class ApiSettings:
             index_dir=os.environ.get(INDEX_DIR_ENV, defaults.index_dir).strip(),
             report_limit_per_hour=_positive(
                 "HASHWARDEN_REPORT_LIMIT_PER_HOUR", defaults.report_limit_per_hour
+            ),
+            recheck_interval=_env_number(
+                "HASHWARDEN_RECHECK_INTERVAL", defaults.recheck_interval
             ),
             exposure_limit_minutes=_positive(
                 "HASHWARDEN_EXPOSURE_LIMIT_MINUTES", defaults.exposure_limit_minutes
