@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -80,3 +81,20 @@ def flip_bits(pdq_hex: str, count: int) -> str:
     """``pdq_hex`` with its lowest ``count`` bits inverted."""
     value = int(pdq_hex, 16) ^ ((1 << count) - 1)
     return f"{value:064x}"
+
+
+def form_token(page: httpx.Response) -> str:
+    """The CSRF token a server-rendered form carries."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "the form carries a CSRF token"
+    return found.group(1)
+
+
+def console_sign_in(client: httpx.Client, username: str, password: str, code: str = "") -> None:
+    """Sign ``client`` in to the analyst console (its cookies then hold the session)."""
+    login = client.get("/console/login")
+    done = client.post("/console/login", data={
+        "csrf_token": form_token(login), "username": username, "password": password,
+        "code": code,
+    })  # fmt: skip
+    assert done.status_code == 303, done.text

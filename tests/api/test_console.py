@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
 import pyotp
-from api_helpers import ApiServer
+from api_helpers import ApiServer, form_token
 from review_helpers import listed_with_actions, wait_for
 
 from hashwarden.accounts.models import Role
@@ -18,18 +17,14 @@ from hashwarden.hotline.models import ReportForm, ReportKind
 PASSWORD = "a long enough password"
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
 
 @contextmanager
 def _signed_in(server: ApiServer, username: str = "ana", code: str = "") -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.base_url, timeout=30) as client:
         page = client.get("/console/login")
         done = client.post("/console/login", data={
-            "csrf_token": _token(page), "username": username, "password": PASSWORD, "code": code,
+            "csrf_token": form_token(page), "username": username, "password": PASSWORD,
+            "code": code,
         })  # fmt: skip
         assert done.status_code == 303, done.text
         assert "hw_session" in done.headers["set-cookie"]
@@ -49,7 +44,7 @@ def test_wrong_credentials_and_totp(server: ApiServer) -> None:
     with httpx.Client(base_url=server.base_url, timeout=30) as client:
         page = client.get("/console/login")
         refused = client.post("/console/login", data={
-            "csrf_token": _token(page), "username": "ana", "password": "not the password",
+            "csrf_token": form_token(page), "username": "ana", "password": "not the password",
         })  # fmt: skip
         assert refused.status_code == 403 and "hw_session" not in refused.headers.get(
             "set-cookie", ""
@@ -74,7 +69,7 @@ def test_an_analyst_works_a_report(server: ApiServer) -> None:
         page = console.get(f"/console/reports/{reference}")
         assert "https://host.test/g" in page.text
         assert "&lt;i&gt;see top&lt;/i&gt;" in page.text  # reporter text is escaped
-        token = _token(page)
+        token = form_token(page)
         for action, data in (
             ("status", {"status": "illegal"}),
             ("timeline", {"event": "notice_sent_at"}),
@@ -104,7 +99,7 @@ def test_an_analyst_works_a_report(server: ApiServer) -> None:
 def test_sign_out_ends_the_session(server: ApiServer) -> None:
     server.api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
     with _signed_in(server) as console:
-        token = _token(console.get("/console"))
+        token = form_token(console.get("/console"))
         cookie = console.cookies.get("hw_session")
         assert console.post("/console/logout", data={"csrf_token": token}).status_code == 303
         assert server.api.staff.session(cookie or "") is None
@@ -138,11 +133,11 @@ def test_platform_hits_are_reviewed_in_the_console(server: ApiServer) -> None:
         page = console.get(f"/console/review/{item.id}")
         assert "No media is shown" in page.text and "<img" not in page.text
         refused = console.post(f"/console/review/{item.id}/decide", data={
-            "csrf_token": _token(page), "decision": "false_positive", "reason": "",
+            "csrf_token": form_token(page), "decision": "false_positive", "reason": "",
         })  # fmt: skip
         assert "needs a reason" in refused.text
         done = console.post(f"/console/review/{item.id}/decide", data={
-            "csrf_token": _token(page), "decision": "confirmed",
+            "csrf_token": form_token(page), "decision": "confirmed",
         })  # fmt: skip
         assert done.status_code == 303
     decided = server.api.review.get(item.id)

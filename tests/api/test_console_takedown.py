@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from api_helpers import TEST_SETTINGS, ApiServer
+from api_helpers import TEST_SETTINGS, ApiServer, console_sign_in, form_token
 from review_helpers import wait_for
 
 from hashwarden.accounts.staff_models import StaffRole
@@ -54,11 +53,6 @@ def site() -> Iterator[Site]:
     server.server_close()
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
 
 @pytest.mark.api_settings(LOCAL)
 def test_from_notice_to_removal(server: ApiServer, site: Site) -> None:
@@ -69,10 +63,8 @@ def test_from_notice_to_removal(server: ApiServer, site: Site) -> None:
         follow_up=False,
     ).reference
     with httpx.Client(base_url=server.base_url, timeout=60) as console:
-        login = console.get("/console/login")
-        console.post("/console/login", data={"csrf_token": _token(login), "username": "ana",
-                                             "password": PASSWORD})  # fmt: skip
-        token = _token(console.get(f"/console/reports/{reference}"))
+        console_sign_in(console, "ana", PASSWORD)
+        token = form_token(console.get(f"/console/reports/{reference}"))
         base = f"/console/reports/{reference}/takedown"
         for action, data in (
             ("hosting", {"country": "nl", "provider": "Example Hosting B.V."}),

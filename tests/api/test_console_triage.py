@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,7 +13,7 @@ from typing import Any
 import httpx
 import numpy as np
 import pytest
-from api_helpers import TEST_SETTINGS, ApiServer, photo_bytes
+from api_helpers import TEST_SETTINGS, ApiServer, console_sign_in, form_token, photo_bytes
 from PIL import Image
 
 from hashwarden.accounts.staff_models import StaffRole
@@ -55,11 +54,6 @@ def site() -> Iterator[str]:
     server.server_close()
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
 
 def _image(response: httpx.Response) -> Image.Image:
     assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
@@ -81,12 +75,10 @@ def test_from_report_to_list_entry(server: ApiServer, site: str) -> None:
     ).reference
 
     with httpx.Client(base_url=server.base_url, timeout=60) as console:
-        login = console.get("/console/login")
-        console.post("/console/login", data={"csrf_token": _token(login), "username": "ana",
-                                             "password": PASSWORD})  # fmt: skip
+        console_sign_in(console, "ana", PASSWORD)
         page = console.get(f"/console/reports/{reference}")
         done = console.post(f"/console/reports/{reference}/triage",
-                            data={"csrf_token": _token(page)})  # fmt: skip
+                            data={"csrf_token": form_token(page)})  # fmt: skip
         assert done.status_code == 303
         page = console.get(f"/console/reports/{reference}")
         assert "2 items: 1 known" in page.text and "1 to assess" in page.text
@@ -112,7 +104,7 @@ def test_from_report_to_list_entry(server: ApiServer, site: str) -> None:
 
         revealed = console.get(f"/console/items/{unknown.id}?step=2")
         assessed = console.post(f"/console/items/{unknown.id}/assess", data={
-            "csrf_token": _token(revealed), "scheme": "iwf", "iwf.severity": "B",
+            "csrf_token": form_token(revealed), "scheme": "iwf", "iwf.severity": "B",
             "list": "known",
         })  # fmt: skip
         assert assessed.status_code == 303, assessed.text
@@ -141,9 +133,7 @@ def test_past_the_daily_limit_previews_stay_blurred(server: ApiServer, site: str
     api.triage.triage(reference)
     (item,) = api.items.items(reference)
     with httpx.Client(base_url=server.base_url, timeout=60) as console:
-        login = console.get("/console/login")
-        console.post("/console/login", data={"csrf_token": _token(login), "username": "ana",
-                                             "password": PASSWORD})  # fmt: skip
+        console_sign_in(console, "ana", PASSWORD)
         page = console.get(f"/console/items/{item.id}?step=3")
         assert "exposure limit" in page.text and 'id="reveal"' not in page.text
         assert _image(console.get(f"/console/items/{item.id}/preview?step=3")).mode == "L"

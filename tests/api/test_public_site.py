@@ -6,7 +6,7 @@ import re
 
 import httpx
 import pytest
-from api_helpers import ApiServer
+from api_helpers import ApiServer, form_token
 
 from hashwarden.storage.report_store import SqlReportStore
 
@@ -16,11 +16,6 @@ LANGS = ["en", "fr", "nl", "de", "tr", "ar", "hr"]
 def _browser(server: ApiServer) -> httpx.Client:
     return httpx.Client(base_url=server.base_url, timeout=30, follow_redirects=False)
 
-
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found, "the form carries a CSRF token"
-    return found.group(1)
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -58,7 +53,7 @@ def test_a_report_with_follow_up_then_a_reply(server: ApiServer) -> None:
         assert "httponly" in form.headers["set-cookie"].lower()
         assert "samesite=strict" in form.headers["set-cookie"].lower()
         sent = browser.post("/report?lang=nl", data={
-            "csrf_token": _token(form), "type": "csam", "url": "https://host.test/a?b=1",
+            "csrf_token": form_token(form), "type": "csam", "url": "https://host.test/a?b=1",
             "site_type": "forum", "follow_up": "yes",
         })  # fmt: skip
         assert sent.status_code == 200, sent.text
@@ -72,16 +67,17 @@ def test_a_report_with_follow_up_then_a_reply(server: ApiServer) -> None:
 
         page = browser.get("/follow-up")
         shown = browser.post("/follow-up", data={
-            "csrf_token": _token(page), "reference": reference.lower(), "passphrase": passphrase,
+            "csrf_token": form_token(page), "reference": reference.lower(),
+            "passphrase": passphrase,
         })  # fmt: skip
         assert shown.status_code == 200 and reference in shown.text
         replied = browser.post("/follow-up", data={
-            "csrf_token": _token(shown), "reference": reference, "passphrase": passphrase,
+            "csrf_token": form_token(shown), "reference": reference, "passphrase": passphrase,
             "message": "the page moved to /c",
         })  # fmt: skip
         assert "the page moved to /c" in replied.text
         wrong = browser.post("/follow-up", data={
-            "csrf_token": _token(page), "reference": reference, "passphrase": "X" * 20,
+            "csrf_token": form_token(page), "reference": reference, "passphrase": "X" * 20,
         })  # fmt: skip
         assert wrong.status_code == 403
         assert 'id="status"' not in wrong.text and "the page moved" not in wrong.text
@@ -91,7 +87,7 @@ def test_errors_are_shown_next_to_the_field_and_nothing_is_stored(server: ApiSer
     with _browser(server) as browser:
         form = browser.get("/report", params={"type": "csam", "lang": "en"})
         sent = browser.post("/report", data={
-            "csrf_token": _token(form), "type": "csam", "url": "javascript:alert(1)",
+            "csrf_token": form_token(form), "type": "csam", "url": "javascript:alert(1)",
             "description": "<b>kept</b>",
         })  # fmt: skip
         assert sent.status_code == 422
@@ -115,7 +111,7 @@ def test_forged_posts_are_refused(server: ApiServer) -> None:
 def test_submissions_are_rate_limited_per_client(server: ApiServer) -> None:
     server.api.report_limiter.per_hour = 3
     with _browser(server) as browser:
-        token = _token(browser.get("/report?type=csam"))
+        token = form_token(browser.get("/report?type=csam"))
         codes = [
             browser.post("/report", data={
                 "csrf_token": token, "type": "csam", "url": f"https://host.test/{i}",

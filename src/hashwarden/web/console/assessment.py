@@ -17,10 +17,8 @@ from hashwarden.core.errors import HashwardenError
 from hashwarden.core.lists.models import ListKind
 from hashwarden.hotline.items import ItemState
 from hashwarden.hotline.schemes import load_schemes
-from hashwarden.web import csrf
-from hashwarden.web.console import sessions
 from hashwarden.web.console.previews import LAST_STEP, preview
-from hashwarden.web.console.routes import audit, read_form, signed_in
+from hashwarden.web.console.routes import audit, signed_form, signed_in
 from hashwarden.web.templating import SECURITY_HEADERS, environment
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -32,12 +30,10 @@ def _api(request: Request) -> Any:
 
 @router.post("/reports/{reference}/triage")
 async def triage(request: Request, reference: str) -> Response:
-    signed = signed_in(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    data = await read_form(request)
-    if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
-        return HTMLResponse("form expired: reload the page", status_code=400)
+    posted = await signed_form(request)
+    if not isinstance(posted, tuple):
+        return posted
+    signed, _ = posted
     try:
         summary = await run_in_threadpool(_api(request).triage.triage, reference)
     except HashwardenError as exc:
@@ -98,12 +94,10 @@ def item_preview(request: Request, item_id: int, step: int = 0) -> Response:
 
 @router.post("/items/{item_id}/assess")
 async def assess(request: Request, item_id: int) -> Response:
-    signed = signed_in(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    data = await read_form(request)
-    if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
-        return HTMLResponse("form expired: reload the page", status_code=400)
+    posted = await signed_form(request)
+    if not isinstance(posted, tuple):
+        return posted
+    signed, data = posted
     api = _api(request)
     item = api.items.item(item_id)
     scheme = load_schemes().get(data.get("scheme", ""))

@@ -15,9 +15,7 @@ from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.audit.models import AuditRecord
 from hashwarden.core.errors import HashwardenError
 from hashwarden.review.models import ReviewStatus
-from hashwarden.web import csrf
-from hashwarden.web.console import sessions
-from hashwarden.web.console.routes import read_form, signed_in
+from hashwarden.web.console.routes import signed_form, signed_in
 from hashwarden.web.templating import SECURITY_HEADERS, environment
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -63,12 +61,10 @@ def review_item(request: Request, item_id: int, error: str = "") -> Response:
 
 @router.post("/review/{item_id}/decide")
 async def decide(request: Request, item_id: int) -> Response:
-    signed = signed_in(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    data = await read_form(request)
-    if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
-        return HTMLResponse("form expired: reload the page", status_code=400)
+    posted = await signed_form(request)
+    if not isinstance(posted, tuple):
+        return posted
+    signed, data = posted
     review = request.app.state.services.review
     actor = f"staff:{signed.user.username}"
     decision, reason = data.get("decision", ""), data.get("reason", "")

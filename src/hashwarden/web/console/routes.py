@@ -74,6 +74,17 @@ def signed_in(request: Request) -> StaffSession | Response:
         return RedirectResponse("/console/login", status_code=303)
 
 
+async def signed_form(request: Request) -> tuple[StaffSession, dict[str, str]] | Response:
+    """A form post's session and fields; a redirect to sign in, or 400 for a stale form."""
+    signed = signed_in(request)
+    if not isinstance(signed, StaffSession):
+        return signed
+    data = await read_form(request)
+    if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
+        return HTMLResponse("form expired: reload the page", status_code=400)
+    return signed, data
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
     token = csrf.token_for(request)
@@ -167,12 +178,10 @@ def report_page(request: Request, reference: str, error: str = "") -> Response:
 
 @router.post("/reports/{reference}/{action}")
 async def report_action(request: Request, reference: str, action: str) -> Response:
-    signed = signed_in(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    data = await read_form(request)
-    if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
-        return HTMLResponse("form expired: reload the page", status_code=400)
+    posted = await signed_form(request)
+    if not isinstance(posted, tuple):
+        return posted
+    signed, data = posted
     casework = _casework(request)
     try:
         if action == "status":

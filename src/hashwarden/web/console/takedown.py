@@ -11,9 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.core.errors import HashwardenError
 from hashwarden.hotline.takedown import NoticeKind
-from hashwarden.web import csrf
-from hashwarden.web.console import sessions
-from hashwarden.web.console.routes import audit, read_form, signed_in
+from hashwarden.web.console.routes import audit, signed_form, signed_in
 from hashwarden.web.templating import SECURITY_HEADERS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -21,12 +19,10 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 
 @router.post("/reports/{reference}/takedown/{action}")
 async def takedown_action(request: Request, reference: str, action: str) -> Response:
-    signed = signed_in(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    data = await read_form(request)
-    if not sessions.check_form(signed, data.get(csrf.FIELD, "")):
-        return HTMLResponse("form expired: reload the page", status_code=400)
+    posted = await signed_form(request)
+    if not isinstance(posted, tuple):
+        return posted
+    signed, data = posted
     service = request.app.state.services.takedown
     who = f"staff:{signed.user.username}"
     try:
