@@ -118,21 +118,42 @@ def test_every_console_page_passes_axe(server: ApiServer, browser: Any, photo_si
     api = server.api
     api.lists.create_list("hotline")
     api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    # A supervisor sees every page an analyst does, plus the team pages.
+    api.staff.create("sam", PASSWORD, StaffRole.SUPERVISOR)
+    api.staff.create("bo", PASSWORD, StaffRole.ANALYST)
+    api.staff.disable("bo")
     reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=photo_site), follow_up=True)
     api.triage.triage(reference.reference)
     (item,) = api.items.items(reference.reference)
     context = browser.new_context(bypass_csp=True)  # only to inject axe-core
     page = context.new_page()
     page.goto(f"{server.base_url}/console/login")
-    page.fill("#username", "ana")
+    page.fill("#username", "sam")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     found = {}
     for path in ("/console", "/console?status=all", f"/console/reports/{reference.reference}",
                  f"/console/items/{item.id}", f"/console/items/{item.id}?step=3",
-                 "/console/dashboard", "/console/review"):  # fmt: skip
+                 "/console/dashboard", "/console/review", "/console/team",
+                 "/console/team/ana?done=password", "/console/team/bo", "/console/team/sam"
+                 ):  # fmt: skip
         page.goto(f"{server.base_url}{path}")
         if violations := axe_violations(page):
             found[path] = violations
+    # The account form as it comes back with an error next to each field.
+    page.goto(f"{server.base_url}/console/team")
+    page.fill("#new-username", "no spaces")
+    page.fill("#new-password", "short")
+    page.click("text=Add the account")
+    assert page.locator("#new-password-error").is_visible()
+    if violations := axe_violations(page):
+        found["/console/team (errors)"] = violations
+    page.click("text=Sign out")
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server.base_url}/console/team")  # 403 for an analyst
+    if violations := axe_violations(page):
+        found["/console/team (analyst)"] = violations
     context.close()
     assert found == {}

@@ -97,3 +97,36 @@ def test_account_rules(staff: StaffService) -> None:
     staff.set_password("ana", "another long password")
     assert staff.sign_in("ana", "another long password")[1].user.username == "ana"
     assert [u.username for u in staff.users()] == ["ana"]
+
+
+def test_a_disabled_account_can_be_enabled_again(staff: StaffService) -> None:
+    token, _ = staff.sign_in("ana", PASSWORD)
+    assert not staff.disable("ana").active
+    enabled = staff.enable("ana")
+    assert enabled.active and enabled.disabled_at is None
+    found = staff.user("ana")
+    assert found is not None and found.active
+    # Sessions ended by disabling stay ended; signing in works again.
+    assert staff.session(token) is None
+    assert staff.session(staff.sign_in("ana", PASSWORD)[0]) is not None
+    with pytest.raises(StaffError, match="no staff account"):
+        staff.enable("nobody")
+    assert staff.user("nobody") is None
+
+
+def test_nobody_disables_their_own_account(staff: StaffService) -> None:
+    staff.create("sam", PASSWORD, StaffRole.SUPERVISOR)
+    with pytest.raises(StaffError, match="your own account"):
+        staff.disable("sam", by="sam")
+    assert staff.sign_in("sam", PASSWORD)[1].user.active
+    assert not staff.disable("ana", by="sam").active
+
+
+def test_a_new_password_ends_the_accounts_sessions(staff: StaffService) -> None:
+    staff.create("sam", PASSWORD, StaffRole.SUPERVISOR)
+    ana, _ = staff.sign_in("ana", PASSWORD)
+    sam, _ = staff.sign_in("sam", PASSWORD)
+    staff.set_password("ana", "another long password")
+    assert staff.session(ana) is None and staff.session(sam) is not None
+    with pytest.raises(SignInRefusedError):
+        staff.sign_in("ana", PASSWORD)

@@ -17,6 +17,7 @@ from hashwarden.accounts.staff_models import StaffRole, StaffSession, StaffUser
 from hashwarden.core.errors import HashwardenError
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}")
+USERNAME_RULE = "a username is 2-63 of a-z, 0-9, '.', '_' or '-'"
 MIN_PASSWORD = 12
 #: A session lasts a working day at most; signing out ends it at once.
 SESSION_LIFETIME = timedelta(hours=10)
@@ -49,20 +50,27 @@ class StaffService:
         self.clock = clock
 
     def create(self, username: str, password: str, role: StaffRole) -> StaffUser:
-        name = username.strip().lower()
-        if not _USERNAME.fullmatch(name):
-            raise StaffError("a username is 2-63 of a-z, 0-9, '.', '_' or '-'")
-        _check_password(password)
+        name = check_username(username)
+        check_password(password)
         return self.store.add(name, StaffRole(role), _HASHER.hash(password), self.clock())
 
     def users(self) -> list[StaffUser]:
         return self.store.all()
 
+    def user(self, username: str) -> StaffUser | None:
+        found = self.store.credentials(username)
+        return None if found is None else found.user
+
     def set_password(self, username: str, password: str) -> None:
-        _check_password(password)
+        """A new password; it also ends the account's sessions.
+
+        A password is reset when it may be known to someone else, who may be signed in with it.
+        """
+        check_password(password)
         if self.store.credentials(username) is None:
             raise StaffError(f"no staff account {username!r}")
         self.store.set_password(username, _HASHER.hash(password))
+        self.store.end_sessions(username)
 
     def start_totp(self, username: str) -> tuple[str, str]:
         """A new TOTP secret for the account and its ``otpauth://`` URI (for the authenticator app).
@@ -76,8 +84,17 @@ class StaffService:
         uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=ISSUER)
         return secret, uri
 
-    def disable(self, username: str) -> StaffUser:
+    def disable(self, username: str, *, by: str = "") -> StaffUser:
+        """Disable the account and end its sessions; ``by`` (the acting account) may not be it.
+
+        Nobody locks themselves out by mistake, and so a supervisor always remains.
+        """
+        if by and by == username:
+            raise StaffError("you cannot disable your own account")
         return self.store.disable(username, self.clock())
+
+    def enable(self, username: str) -> StaffUser:
+        return self.store.enable(username)
 
     def sign_in(self, username: str, password: str, code: str = "") -> tuple[str, StaffSession]:
         """A new session token (for the cookie) and its session; ``SignInRefusedError`` if not."""
@@ -112,7 +129,15 @@ class StaffService:
             self.store.end_session(token_hash(token))
 
 
-def _check_password(password: str) -> None:
+def check_username(username: str) -> str:
+    """The username as stored (trimmed, lower case); ``StaffError`` if it breaks the rules."""
+    name = username.strip().lower()
+    if not _USERNAME.fullmatch(name):
+        raise StaffError(USERNAME_RULE)
+    return name
+
+
+def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise StaffError(f"a password needs at least {MIN_PASSWORD} characters")
     if len(password) > 1024:

@@ -40,9 +40,7 @@ class SqlStaffStore:
             if isinstance(exc.__cause__, IntegrityError):
                 raise StaffError(f"a staff account {username!r} exists already") from exc
             raise
-        found = self.credentials(username)
-        assert found is not None
-        return found.user
+        return self._account(username)
 
     def credentials(self, username: str) -> StaffCredentials | None:
         with read_transaction(self.engine) as connection:
@@ -66,12 +64,13 @@ class SqlStaffStore:
 
     def disable(self, username: str, at: datetime) -> StaffUser:
         self._update(username, disabled_at=at)
-        with write_transaction(self.engine, lock=None) as connection:
-            ids = select(staff_users.c.id).where(staff_users.c.username == username)
-            connection.execute(delete(staff_sessions).where(staff_sessions.c.user_id.in_(ids)))
-        found = self.credentials(username)
-        assert found is not None
-        return found.user
+        self.end_sessions(username)
+        return self._account(username)
+
+    def enable(self, username: str) -> StaffUser:
+        # Sessions ended at disabling stay ended: the person signs in afresh.
+        self._update(username, disabled_at=None)
+        return self._account(username)
 
     def add_session(
         self, token_hash: str, user_id: int, csrf_token: str, created_at: datetime,
@@ -112,6 +111,16 @@ class SqlStaffStore:
             connection.execute(
                 delete(staff_sessions).where(staff_sessions.c.token_hash == token_hash)
             )
+
+    def end_sessions(self, username: str) -> None:
+        with write_transaction(self.engine, lock=None) as connection:
+            ids = select(staff_users.c.id).where(staff_users.c.username == username)
+            connection.execute(delete(staff_sessions).where(staff_sessions.c.user_id.in_(ids)))
+
+    def _account(self, username: str) -> StaffUser:
+        found = self.credentials(username)
+        assert found is not None
+        return found.user
 
     def _update(self, username: str, **values: Any) -> None:
         with write_transaction(self.engine, lock=None) as connection:

@@ -44,9 +44,14 @@ class ExposureClock:
         return int(min(self.clock() - started, MAX_REVEAL).total_seconds())
 
     def today(self, analyst: str) -> timedelta:
+        return self.last_days(analyst, 1)
+
+    def last_days(self, analyst: str, days: int) -> timedelta:
+        """Exposure from midnight (UTC) ``days - 1`` days ago until now, open reveals included."""
         now = self.clock()
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        stored = timedelta(seconds=self.items.exposure_since(analyst, midnight))
+        since = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
+        # Decisions are stored under the console's actor name, not the bare username.
+        stored = timedelta(seconds=self.items.exposure_since(f"staff:{analyst}", since))
         with self._lock:
             running = [now - start for (who, _), start in self._open.items() if who == analyst]
         return stored + sum((min(r, MAX_REVEAL) for r in running), timedelta())

@@ -45,11 +45,12 @@ def _casework(request: Request) -> CaseworkService:
     return service
 
 
-def audit(request: Request, session: StaffSession, action: str, reference: str,
-           **details: object) -> None:  # fmt: skip
+def audit(request: Request, session: StaffSession, action: str, reference: str, *,
+          on: str = "report", **details: object) -> None:  # fmt: skip
+    """Log ``action`` by the signed-in person on ``{on}:{reference}`` (``staff:ana`` etc.)."""
     api = request.app.state.services
     api.audit_log.record(
-        AuditRecord(f"staff:{session.user.username}", action, f"report:{reference}", details)
+        AuditRecord(f"staff:{session.user.username}", action, f"{on}:{reference}", details)
     )
 
 
