@@ -3,6 +3,8 @@
 - ``HASHWARDEN_HOME``: data folder, default ``~/.local/share/hashwarden``.
 - ``HASHWARDEN_DATABASE_URL``: SQLAlchemy URL; default SQLite at ``$HASHWARDEN_HOME/hashwarden.db``.
 - ``HASHWARDEN_MAX_FILE_BYTES`` / ``HASHWARDEN_MAX_PIXELS``: decoding limits for media.
+- ``HASHWARDEN_ROBUST_MATCHING``: ``off``, ``standard`` (default) or ``thorough``: how hard
+  matching looks for edited copies (``core.robust``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 from hashwarden.core.errors import ConfigError, StorageError
 from hashwarden.core.media.limits import DecodeLimits
+from hashwarden.core.robust.levels import RobustLevel, parse_level
 from hashwarden.core.video.limits import VideoLimits
 
 HOME_ENV = "HASHWARDEN_HOME"
@@ -43,6 +46,16 @@ def decode_limits() -> DecodeLimits:
         max_file_bytes=_int_env("HASHWARDEN_MAX_FILE_BYTES", defaults.max_file_bytes),
         max_pixels=_int_env("HASHWARDEN_MAX_PIXELS", defaults.max_pixels),
     )
+
+
+def robust_level() -> RobustLevel:
+    raw = os.environ.get("HASHWARDEN_ROBUST_MATCHING", "").strip()
+    if not raw:
+        return RobustLevel.STANDARD
+    try:
+        return parse_level(raw)
+    except ValueError as exc:
+        raise ConfigError(f"HASHWARDEN_ROBUST_MATCHING: {exc}") from None
 
 
 def video_limits() -> VideoLimits:

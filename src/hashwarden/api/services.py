@@ -156,6 +156,7 @@ class ApiServices:
                 lambda hashes: matcher.match_media(hashes, None),
                 items,
                 SqlReportStore(engine, migrate=False),
+                robust=settings.robust,
             ),
             assessment=AssessmentService(items, ListService(MirrorGuardedListStore(engine))),
             items=items,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from hashwarden.config import robust_level
 from hashwarden.core.errors import ConfigError
+from hashwarden.core.robust.levels import RobustLevel
 
 INDEX_DIR_ENV = "HASHWARDEN_INDEX_DIR"
 
@@ -78,6 +80,8 @@ class ApiSettings:
     #: Seconds between re-checks of addresses whose host was notified (0: only by cron, with
     #: ``hashwarden hotline recheck``).
     recheck_interval: float = 6 * 3600.0
+    #: How hard uploads and triage look for edited copies (``core.robust``).
+    robust: RobustLevel = RobustLevel.STANDARD
     #: Tests only: let triage fetch from loopback and private addresses.
     triage_allow_private: bool = False
 
@@ -129,4 +133,5 @@ class ApiSettings:
             exposure_limit_minutes=_positive(
                 "HASHWARDEN_EXPOSURE_LIMIT_MINUTES", defaults.exposure_limit_minutes
             ),
+            robust=robust_level(),
         )

@@ -12,11 +12,13 @@ from rich.table import Table
 from hashwarden.cli.options import parse_category, parse_thresholds
 from hashwarden.cli.output import console, display_path, emit, escape
 from hashwarden.cli.runtime import Runtime
-from hashwarden.config import decode_limits
+from hashwarden.config import decode_limits, robust_level
 from hashwarden.core.errors import MediaError
 from hashwarden.core.lists.models import EntryData, HashList, ListKind
 from hashwarden.core.lists.services import ImportSummary
 from hashwarden.core.media.hashing import hash_media
+from hashwarden.core.robust.features import MAX_KEYPOINTS
+from hashwarden.core.robust.levels import RobustLevel
 from hashwarden.formats.base import FormatOptions, open_for_read
 from hashwarden.formats.registry import default_registry
 
@@ -97,12 +99,18 @@ def add(
     runtime = Runtime()
     hash_list = runtime.lists.get_list(name)
     limits = decode_limits()
+    # Keep local features whenever robust matching is on, so turning on "thorough" later
+    # finds edited copies of what was added before (they never leave this instance).
+    robust = RobustLevel.OFF if robust_level() is RobustLevel.OFF else RobustLevel.THOROUGH
     entries: list[EntryData] = []
     failed = 0
     for path in paths:
         label = display_path(path)
         try:
-            hashes = hash_media(path, name=label, limits=limits, require_image=False)
+            hashes = hash_media(
+                path, name=label, limits=limits, require_image=False, robust=robust,
+                keypoints=MAX_KEYPOINTS,
+            )
         except MediaError as exc:
             console.print(f"[red]skipped[/] {escape(str(exc))}")
             failed += 1

@@ -9,7 +9,7 @@ import typer
 
 from hashwarden.cli.output import display_path, emit
 from hashwarden.cli.runtime import Runtime
-from hashwarden.config import decode_limits
+from hashwarden.config import decode_limits, robust_level
 from hashwarden.core.errors import MediaError
 from hashwarden.core.media.hashing import hash_media
 
@@ -31,11 +31,14 @@ def match_command(
         raise typer.BadParameter(f"no hash list named {missing!r}", param_hint="--list")
     matcher = runtime.matcher
     limits = decode_limits()
+    robust = robust_level()
     failed = 0
     for path in paths:
         name = display_path(path)
         try:
-            hashes = hash_media(path, name=name, limits=limits, require_image=False)
+            hashes = hash_media(
+                path, name=name, limits=limits, require_image=False, robust=robust
+            )
         except MediaError as exc:
             emit({"path": name, "error": str(exc), "error_type": type(exc).__name__})
             failed += 1

@@ -10,7 +10,7 @@ import typer
 
 from hashwarden.cli.output import console, escape
 from hashwarden.cli.runtime import Runtime
-from hashwarden.config import decode_limits
+from hashwarden.config import decode_limits, robust_level
 
 if TYPE_CHECKING:
     from hashwarden.core.matching.matcher import Matcher
@@ -53,7 +53,10 @@ def scan_command(
     def match(batch: Sequence[MediaHashes]) -> list[list[dict[str, object]]]:
         return _match_batch(matcher, batch, list_names)
 
-    options = HashOptions(limits=decode_limits(), open_archives=archives, fast=fast)
+    options = HashOptions(
+        limits=decode_limits(), open_archives=archives, fast=fast,
+        robust=robust_level(),
+    )
     with RichScanProgress(console) as progress:
         summary = Scanner(
             roots,

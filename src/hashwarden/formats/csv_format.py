@@ -72,7 +72,9 @@ class CsvFormat(ListFormat):
     def write(
         self, entries: Iterable[Entry], stream: TextIO, options: FormatOptions = DEFAULT_OPTIONS
     ) -> int:
-        signal_columns = list(options.signal_columns) or options.signals.names()
+        signal_columns = list(options.signal_columns) or [
+            t.name for t in options.signals if t.shareable
+        ]
         header = [*signal_columns, *FIELD_COLUMNS]
         if options.include_removed:
             header.append("removed_at")

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from hashwarden.core.lists.models import Category, Entry, EntryData, HashList, ListKind, Signal
 from hashwarden.core.lists.records import ParsedRecord, RecordProblem
+from hashwarden.core.lists.sharing import shareable_signals
 from hashwarden.formats.base import (
     DEFAULT_OPTIONS,
     FormatOptions,
@@ -102,7 +103,7 @@ def entry_to_json(entry: Entry, *, with_removed: bool = False) -> dict[str, Any]
     data = entry.data
     obj: dict[str, Any] = {
         "id": entry.id,
-        "signals": [{"type": s.type, "value": s.value} for s in data.signals],
+        "signals": [{"type": s.type, "value": s.value} for s in shareable_signals(data.signals)],
         "category": (
             None
             if data.category is None

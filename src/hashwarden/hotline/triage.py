@@ -20,6 +20,7 @@ from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.media.limits import DecodeLimits
 from hashwarden.core.media.models import MediaHashes
+from hashwarden.core.robust.levels import RobustLevel
 from hashwarden.hotline.fetching import FetchError, SafeFetcher
 from hashwarden.hotline.interfaces import ReportStore
 from hashwarden.hotline.items import Item, ItemState, ItemStore, NewItem
@@ -52,6 +53,7 @@ class TriageService:
         reports: ReportStore,
         limits: DecodeLimits | None = None,
         clock: Callable[[], datetime] = _now,
+        robust: RobustLevel = RobustLevel.STANDARD,
     ) -> None:
         self.fetcher = fetcher
         self.match = match
@@ -59,6 +61,7 @@ class TriageService:
         self.reports = reports
         self.limits = limits or DecodeLimits(max_file_bytes=fetcher.policy.max_bytes)
         self.clock = clock
+        self.robust = robust
 
     def triage(self, reference: str) -> TriageSummary:
         report = self.reports.get(reference)
@@ -70,7 +73,9 @@ class TriageService:
         found: list[NewItem] = []
         for address, content in self._media(report.form.url, summary):
             try:
-                hashes = hash_media(content, name=address, limits=self.limits, dihedral=True)
+                hashes = hash_media(
+                    content, name=address, limits=self.limits, robust=self.robust
+                )
             except MediaError as exc:
                 summary.failed.append((address, exc.reason))
                 continue

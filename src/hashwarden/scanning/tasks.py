@@ -13,6 +13,7 @@ from pathlib import Path
 from hashwarden.core.errors import MediaError
 from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.media.limits import DEFAULT_LIMITS, DecodeLimits
+from hashwarden.core.robust.levels import RobustLevel
 from hashwarden.scanning.archives import ArchiveLimits, Member, file_is_zip, iter_archive
 from hashwarden.scanning.items import FileOutcome, ScanItem
 
@@ -27,6 +28,8 @@ class HashOptions:
     dihedral: bool = True
     #: Decode large JPEGs at reduced scale: PDQ close to, not equal to, the exact hash.
     fast: bool = False
+    #: Repaired views and local features for matching edited copies (``core.robust``).
+    robust: RobustLevel = RobustLevel.OFF
 
 
 def hash_batch(items: Sequence[ScanItem], options: HashOptions) -> list[FileOutcome]:
@@ -53,7 +56,7 @@ def _hash(source: Path | bytes, item_id: str, options: HashOptions) -> FileOutco
     try:
         hashes = hash_media(
             source, name=item_id, limits=options.limits, require_image=False,
-            dihedral=options.dihedral, fast=options.fast,
+            dihedral=options.dihedral, fast=options.fast, robust=options.robust,
         )
     except MediaError as exc:
         message = exc.reason + (f" ({exc.detail})" if exc.detail else "")

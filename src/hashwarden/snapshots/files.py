@@ -7,6 +7,7 @@ Layout of a snapshot directory::
     exact/*.npy        packed exact tables (``PackedExact.save``)
     owners/*.npy       label -> list and entry (``OwnerTable``)
     video/*.npy        vPDQ frame rows (video label, hash); rebuilt into a private index on open
+    features/*.npy     ORB features (label, count, points, descriptors); likewise rebuilt
 
 Taking a snapshot has two steps so the index's follower pauses only briefly: ``capture`` (cheap,
 under the caller's lock: references to immutable arrays plus copies of the small overlays) and
@@ -30,9 +31,13 @@ from hashwarden.core.index.pdq_segment import MihSegment
 from hashwarden.core.index.video_index import VideoIndex
 from hashwarden.core.matching.owners import OwnerTable
 from hashwarden.core.matching.signal_index import SignalIndex
+from hashwarden.core.robust.feature_index import FeatureIndex
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+
+
+_FEATURE_ARRAYS = ("labels", "counts", "points", "descriptors")
 
 
 class SnapshotError(ValueError):
@@ -53,6 +58,7 @@ class IndexCapture:
     list_names: tuple[str, ...]
     video_ids: npt.NDArray[np.int64]
     video_frames: npt.NDArray[np.uint8]
+    feature_rows: tuple[npt.NDArray[np.generic], ...]
 
 
 def capture(index: SignalIndex) -> IndexCapture:
@@ -79,6 +85,7 @@ def capture(index: SignalIndex) -> IndexCapture:
         list_names=tuple(index.owners.list_names),
         video_ids=video_ids,
         video_frames=video_frames,
+        feature_rows=index.features.rows(),
     )
 
 
@@ -98,6 +105,10 @@ def write(captured: IndexCapture, directory: Path) -> None:
     video.mkdir(parents=True, exist_ok=True)
     save_array(video, "ids", captured.video_ids)
     save_array(video, "frames", captured.video_frames)
+    features = directory / "features"
+    features.mkdir(parents=True, exist_ok=True)
+    for name, rows in zip(_FEATURE_ARRAYS, captured.feature_rows, strict=True):
+        save_array(features, name, rows)
     meta = {
         "format": FORMAT_VERSION,
         "cursor": captured.cursor,
@@ -105,6 +116,7 @@ def write(captured: IndexCapture, directory: Path) -> None:
         "pdq": len(segment),
         "exact": len(exact),
         "video_frames": len(captured.video_ids),
+        "features": len(captured.feature_rows[0]),
     }
     (directory / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
@@ -130,6 +142,9 @@ def open_index(directory: Path, signals: SignalRegistry = SIGNALS) -> SignalInde
         video = VideoIndex.from_rows(
             load_array(directory / "video", "ids"), load_array(directory / "video", "frames")
         )
+        features = FeatureIndex.from_rows(
+            *(load_array(directory / "features", name) for name in _FEATURE_ARRAYS)
+        )
     except (OSError, ValueError, KeyError) as exc:
         raise SnapshotError(f"{directory}: damaged snapshot ({exc})") from exc
     names = meta.get("list_names")
@@ -142,6 +157,7 @@ def open_index(directory: Path, signals: SignalRegistry = SIGNALS) -> SignalInde
         exact=ExactIndex(base=exact),
         owners=OwnerTable([str(n) for n in names], entry_of, list_of),
         video=video,
+        features=features,
         cursor=cursor,
     )
     index.snapshot_name = directory.name

@@ -199,7 +199,7 @@ async def match_media(
         )
         hashes = await run_in_threadpool(
             hash_media, upload.source(), name=upload.name, limits=limits, require_image=False,
-            video=video,
+            video=video, robust=settings.robust,
         )  # fmt: skip
     finally:
         upload.discard()

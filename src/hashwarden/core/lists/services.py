@@ -15,6 +15,7 @@ from hashwarden.core.lists.records import (
     RecordProblem,
     RemovedRecord,
 )
+from hashwarden.core.lists.sharing import shareable_entries, shareable_entry
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 
 _LIST_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -222,16 +223,20 @@ class ListService:
         return self.store.apply(list_name, ListChanges(remove=unique, actor=actor))
 
     def get_entry(self, list_name: str, entry_id: int) -> Entry:
-        return self.store.get_entry(list_name, entry_id)
+        """One entry as it may leave this instance (local-only signals dropped)."""
+        return shareable_entry(self.store.get_entry(list_name, entry_id), self.signals)
 
     def entries(self, list_name: str, include_removed: bool = False) -> Iterator[Entry]:
-        return self.store.entries(list_name, include_removed)
+        """The list's entries as they may leave this instance (local-only signals dropped)."""
+        return shareable_entries(self.store.entries(list_name, include_removed), self.signals)
 
     def count_entries(self, list_name: str) -> int:
         return self.store.count_entries(list_name)
 
     def changes_since(self, list_name: str, sequence: int, limit: int = 1000) -> list[Change]:
-        return self.store.changes_since(list_name, sequence, limit)
+        """The list's history as it may leave this instance (local-only signals dropped)."""
+        changes = self.store.changes_since(list_name, sequence, limit)
+        return [replace(c, entry=shareable_entry(c.entry, self.signals)) for c in changes]
 
     def _canonical(self, entry: EntryData) -> EntryData:
         """The entry with every signal's type name and value in canonical form."""

@@ -11,6 +11,7 @@ from hashwarden.core.lists.models import Entry, HashList, ListKind
 from hashwarden.core.matching.models import Hit, MatchOutcome
 from hashwarden.core.matching.signal_index import RawHit, SignalIndex
 from hashwarden.core.media.models import MediaHashes, Variant
+from hashwarden.core.signals.orb import ORB
 from hashwarden.core.signals.pdq import PDQ, PDQ_MIN_QUALITY
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 from hashwarden.core.signals.vpdq import VPDQ, VPDQ_MIN_QUALITY, serialise, usable_hashes
@@ -110,6 +111,8 @@ class Matcher:
                 queries.append(_Query(i, signal.type, signal.value))
             queries.extend(self._pdq_queries(i, media, outcomes[i]))
             queries.extend(self._video_queries(i, media, outcomes[i]))
+            if media.orb is not None:
+                queries.append(_Query(i, ORB.name, media.orb, Variant.FEATURES))
         return self._run(queries, outcomes, lists)
 
     def match_signals(self, signals: Mapping[str, Sequence[str]],
@@ -137,7 +140,7 @@ class Matcher:
         for item, parsed in enumerate(items):
             for type_name, values in parsed.items():
                 queries.extend(_Query(item, type_name, value) for value in values)
-                if type_name in (PDQ.name, VPDQ.name) and values:
+                if type_name in (PDQ.name, VPDQ.name, ORB.name) and values:
                     outcomes[item].perceptual_checked = True
         return self._run(queries, outcomes, lists)
 
@@ -155,6 +158,8 @@ class Matcher:
         ]
         if media.pdq_exif is not None and media.pdq_exif.quality >= PDQ_MIN_QUALITY:
             variants.append((Variant.EXIF, media.pdq_exif.hex))
+        # Repaired views (core.robust) only ever come with a usable quality.
+        variants.extend((name, view.hex) for name, view in media.pdq_views)
         return [_Query(item, PDQ.name, value, variant) for variant, value in variants]
 
     def _video_queries(
@@ -184,6 +189,8 @@ class Matcher:
                 candidates = self.index.search_pdq(values, self._max_threshold(PDQ.name))
             elif type_name == VPDQ.name:
                 candidates = self.index.search_video(values)
+            elif type_name == ORB.name:
+                candidates = self.index.search_features(values)
             else:
                 candidates = self.index.search_exact(type_name, values)
             raw.extend((typed[hit.query], hit) for hit in candidates)
@@ -234,7 +241,9 @@ class Matcher:
 
 
 def _make_hit(hash_list: HashList, entry: Entry, query: _Query, distance: int) -> Hit:
-    matched = _matched_value(entry, query, distance)
+    # Feature values are local-only (signals.orb) and long: a hit names the type, not them.
+    local = query.signal_type == ORB.name
+    matched = "" if local else _matched_value(entry, query, distance)
     category = entry.data.category
     return Hit(
         list_name=hash_list.name,
@@ -242,7 +251,7 @@ def _make_hit(hash_list: HashList, entry: Entry, query: _Query, distance: int) -
         entry_id=entry.id,
         signal_type=query.signal_type,
         matched_value=matched,
-        query_value=query.value,
+        query_value="" if local else query.value,
         distance=distance,
         category=str(category) if category is not None else None,
         source=entry.data.source,

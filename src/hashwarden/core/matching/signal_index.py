@@ -21,6 +21,9 @@ from hashwarden.core.index.pdq_index import PdqIndex, pdq_hex_to_bytes
 from hashwarden.core.index.video_index import VideoIndex
 from hashwarden.core.lists.interfaces import IndexedSignal, SignalDelta
 from hashwarden.core.matching.owners import OwnerTable
+from hashwarden.core.robust.feature_index import FeatureIndex
+from hashwarden.core.robust.features import deserialise, feature_score
+from hashwarden.core.signals.orb import ORB
 from hashwarden.core.signals.registry import SIGNALS, SignalRegistry
 from hashwarden.core.signals.vpdq import (
     VPDQ,
@@ -49,6 +52,7 @@ class SignalIndex:
         exact: ExactIndex | None = None,
         owners: OwnerTable | None = None,
         video: VideoIndex | None = None,
+        features: FeatureIndex | None = None,
         cursor: int = 0,
     ) -> None:
         self._signals = signals
@@ -56,13 +60,15 @@ class SignalIndex:
         self.exact = exact if exact is not None else ExactIndex()
         #: vPDQ values by label (the signal id): their usable frame hashes.
         self.video = video if video is not None else VideoIndex()
+        #: ORB features of pictures listed from pixels, by label (``core.robust``).
+        self.features = features if features is not None else FeatureIndex()
         self.owners = owners if owners is not None else OwnerTable()
         self.cursor = cursor
         #: Identifies the snapshot this index was opened over, if any.
         self.snapshot_name = ""
 
     def __len__(self) -> int:
-        return len(self.pdq) + len(self.exact) + len(self.video)
+        return len(self.pdq) + len(self.exact) + len(self.video) + len(self.features)
 
     def overlay_size(self) -> int:
         """Changes held privately on top of a shared snapshot (0 for an in-memory index)."""
@@ -104,6 +110,16 @@ class SignalIndex:
                 hits.append(RawHit(query, found.video_id, distance))
         return hits
 
+    def search_features(self, values: Sequence[str]) -> list[RawHit]:
+        """Listed pictures whose ORB features a query's verify against (``signals.orb``)."""
+        hits: list[RawHit] = []
+        if not len(self.features):
+            return hits
+        for query, value in enumerate(values):
+            for label, matched in self.features.verified(deserialise(value)):
+                hits.append(RawHit(query, label, feature_score(matched)))
+        return hits
+
     def search_exact(self, signal_type: str, values: Sequence[str]) -> list[RawHit]:
         if not values:
             return []
@@ -117,7 +133,9 @@ class SignalIndex:
         for item in added:
             self._remember(item)
             signal_type = self._signals.get(item.signal.type)
-            if signal_type.name == VPDQ.name:
+            if signal_type.name == ORB.name:
+                self.features.add(item.signal_id, deserialise(item.signal.value))
+            elif signal_type.name == VPDQ.name:
                 videos.append((item.signal_id, usable_hashes(frames_of(item.signal.value))))
             elif signal_type.is_exact():
                 labels, values = exact.setdefault(signal_type.name, ([], []))
@@ -138,6 +156,7 @@ class SignalIndex:
         self.pdq.remove(labels)
         self.exact.remove(labels)
         self.video.remove(labels.tolist())
+        self.features.remove(labels.tolist())
         self.owners.clear(labels)
 
     def _remember(self, item: IndexedSignal) -> None:

@@ -12,6 +12,9 @@ from hashwarden.core.media.formats import SNIFF_BYTES, sniff_format
 from hashwarden.core.media.limits import DEFAULT_LIMITS, DecodeLimits
 from hashwarden.core.media.models import MediaHashes, PdqResult
 from hashwarden.core.pdq.hasher import pdq_hash_image, pdq_hash_with_dihedral
+from hashwarden.core.robust.features import QUERY_KEYPOINTS, extract, serialise
+from hashwarden.core.robust.levels import RobustLevel
+from hashwarden.core.robust.views import image_rgb, query_views
 from hashwarden.core.signals.base import ByteDigestSignalType, Digest
 from hashwarden.core.signals.crypto import MD5, SHA1, SHA256
 from hashwarden.core.video.formats import SNIFF_BYTES as VIDEO_SNIFF_BYTES
@@ -57,6 +60,8 @@ def hash_media(
     dihedral: bool = True,
     fast: bool = False,
     video: VideoOptions = DEFAULT_VIDEO_OPTIONS,
+    robust: RobustLevel = RobustLevel.OFF,
+    keypoints: int = QUERY_KEYPOINTS,
 ) -> MediaHashes:
     """MD5, SHA-1, SHA-256 and PDQ (images) or vPDQ (videos) of one file, reading it once.
 
@@ -65,7 +70,8 @@ def hash_media(
     Files that are neither raise ``UnsupportedMediaError`` unless ``require_image`` is false, in
     which case they come back as ``media_type="other"``. Corrupt media always raise. ``fast``
     decodes large JPEGs at reduced scale (hash close to, not equal to, the exact one);
-    ``dihedral`` fills the eight rotation/flip variants.
+    ``dihedral`` fills the eight rotation/flip variants; ``robust`` adds repaired views
+    (standard) and ``keypoints`` ORB features (thorough; see ``core.robust``).
     """
     label = name if name is not None else (str(source) if isinstance(source, Path) else "<bytes>")
     max_bytes = max(limits.max_file_bytes, video.limits.max_file_bytes)
@@ -117,6 +123,12 @@ def hash_media(
     else:
         pdq = pdq_hash_image(decoded.image)
     pdq_exif = pdq_hash_image(decoded.upright()) if decoded.orientation != 1 else None
+    views: tuple[tuple[str, PdqResult], ...] = ()
+    orb: str | None = None
+    if robust.views:
+        views = tuple(query_views(image_rgb(decoded.image)))
+    if robust.features:
+        orb = serialise(extract(decoded.image, keypoints))
     return MediaHashes(
         source=label,
         media_type="image",
@@ -127,4 +139,6 @@ def hash_media(
         pdq=pdq,
         pdq_exif=pdq_exif,
         pdq_dihedral=variants,
+        pdq_views=views,
+        orb=orb,
     )

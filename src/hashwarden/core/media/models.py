@@ -30,6 +30,8 @@ class Variant:
     FLIP_Y = "flipy"
     FLIP_PLUS_1 = "flip_plus1"
     FLIP_MINUS_1 = "flip_minus1"
+    #: Found by local features (``core.robust``), not by a whole-picture hash.
+    FEATURES = "features"
 
     #: Order of the eight dihedral variants, as Meta's reference writes them.
     DIHEDRAL: tuple[str, ...] = (
@@ -55,6 +57,10 @@ class MediaHashes:
     pdq_dihedral: tuple[str, ...] = field(default=())
     #: Frame hashes of a video (``media_type == "video"``).
     vpdq: VideoHashes | None = None
+    #: PDQ of repaired views (borders trimmed, tilt undone), by ``robust.views.View`` name.
+    pdq_views: tuple[tuple[str, PdqResult], ...] = field(default=())
+    #: ORB features (``signals.orb`` value), kept with list entries for robust matching.
+    orb: str | None = None
 
     def exact_signals(self) -> list[Signal]:
         return [Signal("md5", self.md5), Signal("sha1", self.sha1), Signal("sha256", self.sha256)]
@@ -64,6 +70,8 @@ class MediaHashes:
         found = self.exact_signals()
         if self.pdq is not None:
             found.append(Signal("pdq", self.pdq.hex))
+        if self.orb is not None:
+            found.append(Signal("orb", self.orb))
         if self.vpdq is not None and self.vpdq.frames:
             frames = [(f.hash, f.quality, f.timestamp) for f in self.vpdq.frames]
             found.append(Signal(VPDQ.name, serialise(frames)))
@@ -82,6 +90,10 @@ class MediaHashes:
             record["pdq"] = {"hash": self.pdq.hex, "quality": self.pdq.quality}
         if self.pdq_exif is not None:
             record["pdq_exif"] = {"hash": self.pdq_exif.hex, "quality": self.pdq_exif.quality}
+        if self.pdq_views:
+            record["pdq_views"] = {
+                name: {"hash": view.hex, "quality": view.quality} for name, view in self.pdq_views
+            }
         if self.vpdq is not None:
             info = self.vpdq.info
             record["video"] = {

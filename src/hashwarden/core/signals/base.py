@@ -44,6 +44,8 @@ class SignalType(ABC):
     max_threshold: ClassVar[int] = 0
     #: Other names this type is known by in foreign formats (``pdna``, ``photo_dna`` ...).
     aliases: ClassVar[tuple[str, ...]] = ()
+    #: False for values that stay on this instance: never exported, fed or shown in the API.
+    shareable: ClassVar[bool] = True
 
     @classmethod
     @abstractmethod

@@ -54,11 +54,12 @@ def default_registry() -> SignalRegistry:
     """The registry with every built-in type."""
     from hashwarden.core.signals.crypto import MD5, SHA1, SHA256
     from hashwarden.core.signals.opaque import PhotoDNA, TmkPdqf
+    from hashwarden.core.signals.orb import ORB
     from hashwarden.core.signals.pdq import PDQ
     from hashwarden.core.signals.vpdq import VPDQ
 
     registry = SignalRegistry()
-    for signal_type in (MD5, SHA1, SHA256, PDQ, VPDQ, PhotoDNA, TmkPdqf):
+    for signal_type in (MD5, SHA1, SHA256, PDQ, VPDQ, PhotoDNA, TmkPdqf, ORB):
         registry.register(signal_type)
     return registry
 

@@ -1,0 +1,149 @@
+"""Local features (OpenCV ORB) and their geometric verification.
+
+PDQ compares whole pictures, so a crop, an overlay or a frame moves it far; ORB keypoints are
+local, and a copy still shares dozens of them with the original *in the same arrangement*. A
+match is therefore only claimed when an affine transform (RANSAC) explains enough keypoint
+pairs, which unrelated pictures almost never do however similar their textures.
+
+Pictures are scaled to ``FEATURE_SIDE`` on the long side first, so keypoint coordinates and the
+RANSAC tolerance mean the same thing for every picture and coordinates fit in 16 bits.
+"""
+
+from __future__ import annotations
+
+import base64
+import struct
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+from PIL import Image
+
+from hashwarden.core.errors import InvalidSignalError
+
+FEATURE_SIDE = 512
+#: Keypoints kept per listed picture (8.2 KB each stored) and per query.
+MAX_KEYPOINTS = 256
+QUERY_KEYPOINTS = 500
+DESCRIPTOR_BYTES = 32
+#: Lowe's ratio test: a pair counts only if clearly better than the second-best partner.
+RATIO = 0.8
+#: RANSAC tolerance in pixels of the ``FEATURE_SIDE`` frame.
+RANSAC_PIXELS = 6.0
+#: Transforms stranger than this (a picture squashed to a line, blown up tenfold) are chance.
+MAX_SCALE_CHANGE = 6.0
+MAX_ANISOTROPY = 2.5
+
+#: Verified keypoint pairs that make a match at PDQ's default threshold (``feature_score``).
+MIN_INLIERS = 16
+#: Unrelated pictures were seen sharing at most 4 verified pairs; 16 leaves a wide margin.
+FEATURE_ANCHOR = 31
+
+_HEADER = struct.Struct("<BH")
+_FORMAT_VERSION = 1
+_COORD_SCALE = 64.0  # 1/64 px steps: 512 * 64 fits in an unsigned 16-bit integer
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Keypoint positions (``n x 2`` float32, in the ``FEATURE_SIDE`` frame) and descriptors."""
+
+    points: NDArray[np.float32]
+    descriptors: NDArray[np.uint8]
+
+    def __len__(self) -> int:
+        return int(self.points.shape[0])
+
+
+EMPTY = Features(np.zeros((0, 2), np.float32), np.zeros((0, DESCRIPTOR_BYTES), np.uint8))
+
+
+def feature_score(inliers: int) -> int:
+    """Verified pairs on PDQ's scale: ``MIN_INLIERS`` score 31 (a match), each more one less."""
+    return max(0, FEATURE_ANCHOR + MIN_INLIERS - inliers)
+
+
+def grey_for_features(image: Image.Image | NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The picture in grey, scaled so its long side is ``FEATURE_SIDE``."""
+    picture = Image.fromarray(image) if isinstance(image, np.ndarray) else image
+    grey = picture.convert("L")
+    scale = FEATURE_SIDE / max(grey.size)
+    size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
+    return np.asarray(grey.resize(size, Image.Resampling.BILINEAR))
+
+
+def extract(image: Image.Image | NDArray[np.uint8], limit: int = MAX_KEYPOINTS) -> Features:
+    """The ``limit`` strongest ORB keypoints, spread over the picture by OpenCV's grid."""
+    grey = grey_for_features(image)
+    if min(grey.shape) < 32:
+        return EMPTY
+    orb = cv2.ORB_create(  # type: ignore[attr-defined]
+        nfeatures=limit, fastThreshold=10, edgeThreshold=15, patchSize=31
+    )
+    keypoints, descriptors = orb.detectAndCompute(grey, None)
+    if descriptors is None or not keypoints:
+        return EMPTY
+    points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
+    return Features(points, np.ascontiguousarray(descriptors, dtype=np.uint8))
+
+
+def serialise(features: Features) -> str:
+    """Compact text for storage as a signal value: base64 of positions and descriptors."""
+    coords = np.clip(np.round(features.points * _COORD_SCALE), 0, 65535).astype("<u2")
+    body = _HEADER.pack(_FORMAT_VERSION, len(features)) + coords.tobytes()
+    return base64.b64encode(body + features.descriptors.tobytes()).decode("ascii")
+
+
+def deserialise(value: str) -> Features:
+    try:
+        raw = base64.b64decode(value.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raise InvalidSignalError("orb value is not base64") from None
+    if len(raw) < _HEADER.size:
+        raise InvalidSignalError("orb value is too short")
+    version, count = _HEADER.unpack_from(raw)
+    if version != _FORMAT_VERSION:
+        raise InvalidSignalError(f"orb value has unknown format version {version}")
+    expected = _HEADER.size + count * (4 + DESCRIPTOR_BYTES)
+    if len(raw) != expected:
+        raise InvalidSignalError(f"orb value holds {len(raw)} bytes, {expected} expected")
+    coord_end = _HEADER.size + count * 4
+    coords = np.frombuffer(raw, "<u2", count * 2, _HEADER.size).reshape(count, 2)
+    descriptors = np.frombuffer(raw, np.uint8, offset=coord_end).reshape(count, DESCRIPTOR_BYTES)
+    return Features((coords / _COORD_SCALE).astype(np.float32), descriptors.copy())
+
+
+def _plausible(transform: NDArray[np.float64]) -> bool:
+    linear = transform[:, :2]
+    singular = np.linalg.svd(linear, compute_uv=False)
+    if singular[1] <= 0:
+        return False
+    scale = float(np.sqrt(singular[0] * singular[1]))
+    return (
+        1 / MAX_SCALE_CHANGE <= scale <= MAX_SCALE_CHANGE
+        and singular[0] / singular[1] <= MAX_ANISOTROPY
+        and np.linalg.det(linear) > 0  # a mirror image is the dihedral PDQ hashes' job
+    )
+
+
+_MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
+
+
+def inliers(query: Features, reference: Features) -> int:
+    """Keypoint pairs an affine transform from ``reference`` to ``query`` explains (0: none)."""
+    if len(query) < 3 or len(reference) < 3:
+        return 0
+    pairs = _MATCHER.knnMatch(reference.descriptors, query.descriptors, k=2)
+    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
+    if len(good) < 4:
+        return 0
+    source = reference.points[[m.queryIdx for m in good]]
+    target = query.points[[m.trainIdx for m in good]]
+    transform, mask = cv2.estimateAffine2D(
+        source, target, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PIXELS,
+        maxIters=500, confidence=0.99,
+    )
+    if transform is None or mask is None or not _plausible(transform.astype(np.float64)):
+        return 0
+    return int(mask.sum())
