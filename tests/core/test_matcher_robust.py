@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 from robust_samples import bannered, bordered, captioned, crop, photo
 
+from hashwarden.core.errors import InvalidSignalError
 from hashwarden.core.lists.models import EntryData
 from hashwarden.core.lists.services import ListService
 from hashwarden.core.matching.matcher import Matcher
@@ -121,3 +122,10 @@ def test_removing_an_entry_removes_its_features(service: ListService, store: Sql
     matcher.refresh()
     outcome = matcher.match_media([_query(crop(photo("astronaut"), 0.1), RobustLevel.THOROUGH)])
     assert outcome[0].hits == []
+
+
+def test_features_cannot_be_sent_as_bare_values(service: ListService, store: SqlListStore) -> None:
+    stored = next(iter(store.entries("known")))
+    value = next(s.value for s in stored.signals if s.type == "orb")
+    with pytest.raises(InvalidSignalError, match="uploaded media only"):
+        Matcher(store).match_signals({"orb": [value]})

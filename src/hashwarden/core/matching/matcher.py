@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from hashwarden.core.errors import InvalidSignalError
 from hashwarden.core.lists.interfaces import SignalDelta
 from hashwarden.core.lists.models import Entry, HashList, ListKind
 from hashwarden.core.matching.models import Hit, MatchOutcome
@@ -125,6 +126,10 @@ class Matcher:
         parsed: dict[str, list[str]] = {}
         for type_name, values in signals.items():
             signal_type = self._signals.get(type_name)
+            if not signal_type.shareable:
+                # Local features are computed from uploads here; taking them as bare values
+                # would invite costly lookups with forged ones.
+                raise InvalidSignalError(f"{signal_type.name} is matched from uploaded media only")
             parsed.setdefault(signal_type.name, []).extend(signal_type.parse(v) for v in values)
         return parsed
 
