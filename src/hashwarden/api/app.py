@@ -17,7 +17,7 @@ from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.routes import actions, federation, health, lists, match, review, tokens
 from hashwarden.api.services import ApiServices
 from hashwarden.web import public
-from hashwarden.web.console import assessment, dashboard, takedown, team
+from hashwarden.web.console import assessment, dashboard, holds, takedown, team
 from hashwarden.web.console import review as review_pages
 from hashwarden.web.console import routes as console
 from hashwarden.web.templating import STATIC
@@ -54,8 +54,8 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     metrics.install(app)  # added last, so it wraps (and times) the fast path too
     routers = (health.router, match.router, lists.router, actions.router, review.router)
     # Assessment first: its /reports/{ref}/triage is more specific than the console's actions.
-    pages = (public.router, assessment.router, takedown.router, console.router, dashboard.router,
-             review_pages.router, team.router)  # fmt: skip
+    pages = (public.router, assessment.router, takedown.router, holds.router, console.router,
+             dashboard.router, review_pages.router, team.router)  # fmt: skip
     for router in (*routers, tokens.router, federation.router, *pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

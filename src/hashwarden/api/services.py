@@ -28,7 +28,9 @@ from hashwarden.federation.publisher import Publisher
 from hashwarden.federation.subscriber import SyncService
 from hashwarden.federation.worker import SyncWorker, policy_from_env, poll_interval_from_env
 from hashwarden.hotline.fetching import FetchPolicy, SafeFetcher
+from hashwarden.hotline.purge_worker import PurgeWorker
 from hashwarden.hotline.recheck_worker import RecheckWorker
+from hashwarden.hotline.retention import RetentionService
 from hashwarden.hotline.services import CaseworkService, ReportService
 from hashwarden.hotline.takedown import TakedownService
 from hashwarden.hotline.triage import AssessmentService, TriageService
@@ -43,6 +45,7 @@ from hashwarden.storage.item_store import SqlItemStore
 from hashwarden.storage.key_store import SqlKeyStore
 from hashwarden.storage.list_store import SqlListStore
 from hashwarden.storage.report_store import SqlReportStore
+from hashwarden.storage.retention_store import SqlRetentionStore
 from hashwarden.storage.review_store import SqlReviewStore
 from hashwarden.storage.staff_store import SqlStaffStore
 from hashwarden.storage.subscription_store import SqlSubscriptionStore
@@ -89,6 +92,9 @@ class ApiServices:
     exposure: ExposureClock
     takedown: TakedownService
     rechecker: RecheckWorker
+    #: Retention clocks and legal holds of reports, and the purge that runs them.
+    retention: RetentionService
+    purger: PurgeWorker
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -127,6 +133,9 @@ class ApiServices:
             items,
             fetcher,
         )
+        retention = RetentionService(
+            SqlRetentionStore(engine, migrate=False), settings.retention, audit_log.record
+        )
         return cls(
             settings=settings,
             engine=engine,
@@ -163,6 +172,8 @@ class ApiServices:
             exposure=ExposureClock(items, settings.exposure_limit_minutes),
             takedown=takedown,
             rechecker=RecheckWorker(takedown, settings.recheck_interval),
+            retention=retention,
+            purger=PurgeWorker(retention, settings.purge_interval),
         )
 
     def start(self) -> None:
@@ -172,8 +183,10 @@ class ApiServices:
         self.webhooks.start()
         self.syncer.start()
         self.rechecker.start()
+        self.purger.start()
 
     def stop(self) -> None:
+        self.purger.stop()
         self.rechecker.stop()
         self.syncer.stop()
         self.webhooks.stop()

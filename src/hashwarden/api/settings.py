@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hashwarden.config import robust_level
 from hashwarden.core.errors import ConfigError
 from hashwarden.core.robust.levels import RobustLevel
+from hashwarden.hotline.retention import RetentionPolicy
 
 INDEX_DIR_ENV = "HASHWARDEN_INDEX_DIR"
 
@@ -30,6 +31,13 @@ def _positive(name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be greater than 0, got {value:g}")
     return value
+
+
+def _days(name: str, default: int) -> int:
+    value = _env_number(name, default)
+    if value != int(value):
+        raise ConfigError(f"{name} must be a whole number of days, got {value:g}")
+    return int(value)
 
 
 def _count(name: str, default: int) -> int:
@@ -80,6 +88,14 @@ class ApiSettings:
     #: Seconds between re-checks of addresses whose host was notified (0: only by cron, with
     #: ``hashwarden hotline recheck``).
     recheck_interval: float = 6 * 3600.0
+    #: Days after a report is closed before the reporter's contact details and passphrase hash
+    #: are erased, and before the rest of the report is (a tombstone stays for statistics).
+    #: A year by default: US providers must preserve a report's contents that long.
+    retention_contact_days: int = 30
+    retention_report_days: int = 365
+    #: Seconds between ``serve``'s retention purges (0: only by cron, ``hashwarden hotline
+    #: purge``).
+    purge_interval: float = 86400.0
     #: How hard uploads and triage look for edited copies (``core.robust``).
     robust: RobustLevel = RobustLevel.STANDARD
     #: Tests only: let triage fetch from loopback and private addresses.
@@ -130,8 +146,19 @@ class ApiSettings:
             recheck_interval=_env_number(
                 "HASHWARDEN_RECHECK_INTERVAL", defaults.recheck_interval
             ),
+            retention_contact_days=_days(
+                "HASHWARDEN_RETENTION_CONTACT_DAYS", defaults.retention_contact_days
+            ),
+            retention_report_days=_days(
+                "HASHWARDEN_RETENTION_REPORT_DAYS", defaults.retention_report_days
+            ),
+            purge_interval=_env_number("HASHWARDEN_PURGE_INTERVAL", defaults.purge_interval),
             exposure_limit_minutes=_positive(
                 "HASHWARDEN_EXPOSURE_LIMIT_MINUTES", defaults.exposure_limit_minutes
             ),
             robust=robust_level(),
         )
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(self.retention_contact_days, self.retention_report_days)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from hashwarden.cli.output import console, emit
@@ -34,3 +36,34 @@ def recheck() -> None:
         emit({"reference": reference, "removed": removed})
     gone = sum(results.values())
     console.print(f"{len(results)} address(es) checked, {gone} found removed")
+
+
+@hotline_app.command("purge")
+def purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only list what is due; erase nothing.")
+    ] = False,
+) -> None:
+    """Run the retention clocks: erase what is due of every closed report not under a hold.
+
+    Contact details go ``HASHWARDEN_RETENTION_CONTACT_DAYS`` after closure, the rest of the
+    report ``HASHWARDEN_RETENTION_REPORT_DAYS`` after it (a tombstone stays for statistics).
+    Prints one JSON line per report due, then one with the counts; audit-logs the run.
+    """
+    from hashwarden.api.settings import ApiSettings
+    from hashwarden.hotline.retention import Category, RetentionService
+    from hashwarden.storage.retention_store import SqlRetentionStore
+
+    policy = ApiSettings.from_env().retention
+    runtime = Runtime()
+    service = RetentionService(SqlRetentionStore(runtime.engine), policy, runtime.audit.record)
+    summary = service.purge(actor=runtime.actor, dry_run=dry_run)
+    for due, erased in summary.outcomes:
+        emit({"reference": due.reference, "category": due.category.value,
+              "closed_at": due.closed_at.isoformat(), "held": due.held,
+              "erased": erased})  # fmt: skip
+    emit(summary.details())
+    contacts, reports = summary.count(Category.CONTACT), summary.count(Category.REPORT)
+    verb = "would be" if dry_run else "were"
+    console.print(f"{contacts} contact(s) and {reports} report(s) {verb} erased; "
+                  f"{summary.held} kept under a legal hold")  # fmt: skip

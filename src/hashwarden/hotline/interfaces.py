@@ -22,14 +22,24 @@ class ReportStore(Protocol):
 
     def add_message(self, reference: str, message: Message) -> None: ...
 
-    def set_status(self, reference: str, status: ReportStatus) -> Report: ...
+    def set_status(
+        self, reference: str, status: ReportStatus, at: datetime | None = None
+    ) -> Report:
+        """Set the status; a final one stamps ``closed_at`` (``at``, default now), others clear it.
+
+        Setting the final status a report already has keeps its ``closed_at``.
+        """
+        ...
 
     def queue(self, statuses: Sequence[ReportStatus], limit: int = 200) -> list[Report]:
         """Reports in these statuses, oldest first (without their messages)."""
         ...
 
     def awaiting_removal(self) -> list[Report]:
-        """Reports whose host was sent a notice and whose material is not removed yet."""
+        """Reports whose host was sent a notice and whose material is not removed yet.
+
+        Deleted reports (tombstones) are never among them: their address is gone.
+        """
         ...
 
     def received_since(self, since: datetime) -> list[Report]:

@@ -26,6 +26,14 @@ class ReportStatus(StrEnum):
     CLOSED = "closed"
 
 
+#: Statuses in which this hotline's work on a report is done: setting one closes the report and
+#: starts its retention clocks (``hotline.retention``). ``illegal`` is not one: removal is still
+#: under way. ``forwarded`` is, since the partner hotline carries the case from there.
+FINAL = frozenset(
+    {ReportStatus.NOT_ILLEGAL, ReportStatus.FORWARDED, ReportStatus.TAKEN_DOWN, ReportStatus.CLOSED}
+)
+
+
 class Author(StrEnum):
     REPORTER = "reporter"
     ANALYST = "analyst"
@@ -61,6 +69,17 @@ class Timeline:
     notice_sent_at: datetime | None = None
     removed_at: datetime | None = None
     last_checked_at: datetime | None = None
+    #: When the report last entered a final status (None while it is open).
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """A legal hold: while it stands, no retention clock erases anything of the report."""
+
+    reason: str
+    by: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +99,11 @@ class Report:
     #: Whether the reporter took a follow-up passphrase.
     follow_up: bool = False
     messages: tuple[Message, ...] = field(default=())
+    hold: Hold | None = None
+    #: When the reporter's contact details and passphrase hash were erased.
+    contact_erased_at: datetime | None = None
+    #: When the report was reduced to its tombstone (reference, theme, status, timeline).
+    deleted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,9 +122,16 @@ class CaseworkService:
             raise ReportError("reference", "unknown")
         return report
 
-    def set_status(self, reference: str, status: ReportStatus) -> Report:
+    def live(self, reference: str) -> Report:
+        """The report, if it can still change: a deleted one is only a tombstone."""
         report = self.get(reference)
-        updated = self.store.set_status(reference, ReportStatus(status))
+        if report.deleted_at is not None:
+            raise ReportError("reference", "deleted")
+        return report
+
+    def set_status(self, reference: str, status: ReportStatus) -> Report:
+        report = self.live(reference)
+        updated = self.store.set_status(reference, ReportStatus(status), self.clock())
         if status in ASSESSED and report.timeline.assessed_at is None:
             updated = self.store.mark(reference, "assessed_at", self.clock())
         if status is ReportStatus.TAKEN_DOWN and report.timeline.removed_at is None:
@@ -134,12 +141,12 @@ class CaseworkService:
     def record(self, reference: str, event: str) -> Report:
         if event not in EVENTS:
             raise ReportError("event", "invalid")
-        self.get(reference)
+        self.live(reference)
         return self.store.mark(reference, event, self.clock())
 
     def write_to_reporter(self, reference: str, body: str) -> Report:
         """A question or answer the reporter reads when following up (if they took a passphrase)."""
-        report = self.get(reference)
+        report = self.live(reference)
         text = body.strip()
         if not text:
             raise ReportError("message", "required")

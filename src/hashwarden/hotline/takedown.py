@@ -93,7 +93,7 @@ class TakedownService:
             return self.reports.mark(reference, "notice_sent_at", now)
         if kind is NoticeKind.POLICE:
             return self.reports.mark(reference, "police_notified_at", now)
-        return self.reports.set_status(reference, ReportStatus.FORWARDED)
+        return self.reports.set_status(reference, ReportStatus.FORWARDED, now)
 
     def recheck(self, reference: str) -> bool:
         """Fetch the reported address again; True (and ``removed_at``) once it is gone."""
@@ -109,7 +109,7 @@ class TakedownService:
         self.reports.mark(reference, "last_checked_at", now)
         if gone:
             self.reports.mark(reference, "removed_at", now)
-            self.reports.set_status(reference, ReportStatus.TAKEN_DOWN)
+            self.reports.set_status(reference, ReportStatus.TAKEN_DOWN, now)
         return gone
 
     def recheck_due(self) -> dict[str, bool]:
@@ -156,4 +156,6 @@ class TakedownService:
         report = self.reports.get(reference)
         if report is None:
             raise ReportError("reference", "unknown")
+        if report.deleted_at is not None:  # a tombstone has no address and takes no notices
+            raise ReportError("reference", "deleted")
         return report

@@ -1,7 +1,8 @@
 """Public reports and their follow-up messages, on the shared ``metadata``.
 
 ``tables.py`` imports this module at its end; ``migrations/versions/0007_hotline_reports.py``
-creates the tables. Nothing here can hold a reporter's address: there is no column for it.
+creates the tables, later revisions add to them. Nothing here can hold a reporter's address:
+there is no column for it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,16 @@ reports = Table(
     Column("notice_sent_at", UTCDateTime, nullable=True),
     Column("removed_at", UTCDateTime, nullable=True),
     Column("last_checked_at", UTCDateTime, nullable=True),
+    #: Retention (``hotline.retention``): the clocks run from ``closed_at``, a hold stops them.
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("contact_erased_at", UTCDateTime, nullable=True),
+    #: Set when the report was reduced to its tombstone.
+    Column("deleted_at", UTCDateTime, nullable=True),
+    Column("hold_reason", Text, nullable=True),
+    Column("hold_by", String(100), nullable=True),
+    Column("hold_at", UTCDateTime, nullable=True),
     Index("ix_reports_status_received_at", "status", "received_at"),
+    Index("ix_reports_closed_at", "closed_at"),
 )
 
 report_messages = Table(
@@ -114,4 +124,24 @@ report_notices = Table(
     Column("note", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Column("by", String(100), nullable=False),
+)
+
+#: What a deleted report's items were, counted, so statistics outlive the items themselves.
+report_tallies = Table(
+    "report_tallies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "report_id",
+        Integer,
+        ForeignKey("reports.id", ondelete="CASCADE", name="fk_report_tallies_report_id"),
+        nullable=False,
+        index=True,
+    ),
+    #: The item state (``known``, ``unknown``, ``assessed``), as ``report_items.state``.
+    Column("state", String(16), nullable=False),
+    #: ``listed`` (known), ``illegal`` or ``not_illegal`` (assessed), "" (never assessed).
+    Column("verdict", String(16), nullable=False),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("item_count", Integer, nullable=False),
 )

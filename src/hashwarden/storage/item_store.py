@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, select, update
 
 from hashwarden.hotline.items import Item, ItemState, NewItem
 from hashwarden.storage.database import read_transaction, write_transaction
-from hashwarden.storage.hotline_tables import report_items, reports
+from hashwarden.storage.hotline_tables import report_items, report_tallies, reports
 from hashwarden.storage.migrate import ensure_schema
 from hashwarden.storage.report_store import ReportNotFoundError
 
@@ -97,14 +97,27 @@ class SqlItemStore:
         return found
 
     def state_counts(self, since: datetime) -> dict[str, int]:
-        """Items fetched since ``since`` per state (``known``, ``unknown``, ``assessed``)."""
-        query = (
+        """Items fetched since ``since`` per state (``known``, ``unknown``, ``assessed``).
+
+        Items of deleted reports count through their tallies, so the figures do not drop when
+        a report's retention clock runs out.
+        """
+        live = (
             select(report_items.c.state, func.count())
             .where(report_items.c.fetched_at >= since)
             .group_by(report_items.c.state)
         )
+        tallied = (
+            select(report_tallies.c.state, func.sum(report_tallies.c.item_count))
+            .where(report_tallies.c.fetched_at >= since)
+            .group_by(report_tallies.c.state)
+        )
+        counts: dict[str, int] = {}
         with read_transaction(self.engine) as connection:
-            return {str(state): int(count) for state, count in connection.execute(query)}
+            for query in (live, tallied):
+                for state, count in connection.execute(query):
+                    counts[str(state)] = counts.get(str(state), 0) + int(count or 0)
+        return counts
 
     def exposure_since(self, by: str, since: datetime) -> int:
         query = select(func.coalesce(func.sum(report_items.c.exposure_seconds), 0)).where(

@@ -11,7 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from hashwarden.core.errors import StorageError
 from hashwarden.hotline.models import (
+    FINAL,
     Author,
+    Hold,
     Message,
     Report,
     ReportForm,
@@ -104,17 +106,31 @@ class SqlReportStore:
                 )
             )
 
-    def set_status(self, reference: str, status: ReportStatus) -> Report:
+    def set_status(
+        self, reference: str, status: ReportStatus, at: datetime | None = None
+    ) -> Report:
         with write_transaction(self.engine, lock=None) as connection:
-            changed = connection.execute(
-                update(reports).where(reports.c.reference == reference).values(status=status.value)
-            )
-            if changed.rowcount == 0:
+            row = connection.execute(
+                select(reports.c.status, reports.c.closed_at).where(
+                    reports.c.reference == reference
+                )
+            ).one_or_none()
+            if row is None:
                 raise ReportNotFoundError(reference)
+            closed_at = None
+            if status in FINAL:
+                # Any change of a closed report restarts its clocks; the same status again
+                # does not, so a repeated click cannot keep data longer.
+                unchanged = row.status == status.value and row.closed_at is not None
+                closed_at = row.closed_at if unchanged else (at or datetime.now(UTC))
+            connection.execute(
+                update(reports)
+                .where(reports.c.reference == reference)
+                .values(status=status.value, closed_at=closed_at)
+            )
         found = self.get(reference)
         assert found is not None
         return found
-
 
     def queue(self, statuses: Sequence[ReportStatus], limit: int = 200) -> list[Report]:
         query = (
@@ -129,7 +145,11 @@ class SqlReportStore:
     def awaiting_removal(self) -> list[Report]:
         query = (
             select(reports)
-            .where(reports.c.notice_sent_at.isnot(None), reports.c.removed_at.is_(None))
+            .where(
+                reports.c.notice_sent_at.isnot(None),
+                reports.c.removed_at.is_(None),
+                reports.c.deleted_at.is_(None),
+            )
             .order_by(reports.c.id)
         )
         with read_transaction(self.engine) as connection:
@@ -171,7 +191,11 @@ def _report(row: Any, messages: list[Any]) -> Report:
         notice_sent_at=row["notice_sent_at"],
         removed_at=row["removed_at"],
         last_checked_at=row["last_checked_at"],
+        closed_at=row["closed_at"],
     )
+    hold = None
+    if row["hold_reason"] is not None:
+        hold = Hold(str(row["hold_reason"]), str(row["hold_by"] or ""), row["hold_at"])
     return Report(
         id=int(row["id"]),
         reference=str(row["reference"]),
@@ -180,4 +204,7 @@ def _report(row: Any, messages: list[Any]) -> Report:
         timeline=timeline,
         follow_up=row["follow_up_hash"] is not None,
         messages=tuple(Message(Author(m["author"]), m["body"], m["at"]) for m in messages),
+        hold=hold,
+        contact_erased_at=row["contact_erased_at"],
+        deleted_at=row["deleted_at"],
     )

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from hashwarden.accounts.staff_models import StaffSession
+from hashwarden.accounts.staff_models import StaffRole, StaffSession
 from hashwarden.accounts.staff_services import SignInRefusedError
 from hashwarden.audit.models import AuditRecord
 from hashwarden.hotline.models import ReportStatus
@@ -37,7 +37,8 @@ DETAILS = [("content_type", "Material"), ("site_type", "Where"), ("country", "Co
            ("place", "Place"), ("when", "When"), ("who", "Who")]  # fmt: skip
 TIMELINE = [("received_at", "Received"), ("assessed_at", "Assessed"),
             ("police_notified_at", "Police notified"), ("notice_sent_at", "Notice sent"),
-            ("removed_at", "Removed"), ("last_checked_at", "Last checked")]  # fmt: skip
+            ("removed_at", "Removed"), ("last_checked_at", "Last checked"),
+            ("closed_at", "Closed")]  # fmt: skip
 
 
 def _casework(request: Request) -> CaseworkService:
@@ -173,6 +174,8 @@ def report_page(request: Request, reference: str, error: str = "") -> Response:
         timeline=TIMELINE, events=EVENTS, error=error, items=api.items.items(reference),
         hosting=api.takedown.store.hosting(reference),
         notices=api.takedown.store.notices(reference),
+        clocks=api.retention.clocks(report),
+        supervisor=signed.user.role is StaffRole.SUPERVISOR,
     )  # fmt: skip
     return HTMLResponse(html, headers=SECURITY_HEADERS)
 

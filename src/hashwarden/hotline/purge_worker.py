@@ -1,0 +1,53 @@
+"""The retention purge inside ``serve``: every ``interval`` seconds (daily by default), in a thread.
+
+The first run comes ``FIRST_RUN`` seconds after start-up (or sooner with a shorter interval):
+a server restarted nightly would otherwise never live long enough for a daily run. Each worker
+process runs one; the store re-checks every erasure in its own transaction, so overlapping runs
+erase each report once. ``hashwarden hotline purge`` does the same once, for cron.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from hashwarden.hotline.retention import Category, RetentionService
+
+log = logging.getLogger(__name__)
+#: Seconds between start-up and the first run: long enough for start-up to settle.
+FIRST_RUN = 600.0
+ACTOR = "serve:retention"
+
+
+class PurgeWorker:
+    def __init__(self, retention: RetentionService, interval: float) -> None:
+        self._retention = retention
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._interval <= 0 or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="hotline-purge", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        wait = min(self._interval, FIRST_RUN)
+        while not self._stop.wait(wait):
+            wait = self._interval
+            try:
+                summary = self._retention.purge(actor=ACTOR)
+            except Exception:  # the worker must outlive a database hiccup
+                log.exception("the retention purge failed; retrying at the next interval")
+                continue
+            # Counts only: references and contents stay out of the log.
+            log.info("retention purge: %d contact(s) erased, %d report(s) deleted, %d held",
+                     summary.count(Category.CONTACT), summary.count(Category.REPORT),
+                     summary.held)  # fmt: skip
