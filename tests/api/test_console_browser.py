@@ -7,6 +7,7 @@ import io
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from PIL import Image
 
 from hashwarden.accounts.staff_models import StaffRole
 from hashwarden.hotline.models import ReportForm, ReportKind
+from video_samples import write_video
 
 PASSWORD = "a long enough password"
 
@@ -33,12 +35,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 def photo_site() -> Iterator[str]:
-    body = photo_bytes(5)
+    yield from _serve(photo_bytes(5), "image/jpeg", "photo.jpg")
 
+
+@pytest.fixture
+def video_site(tmp_path: Path) -> Iterator[str]:
+    clip = write_video(tmp_path / "clip.mp4", seconds=3, rate=10, width=320, height=240, style=4)
+    yield from _serve(clip.read_bytes(), "video/mp4", "clip.mp4")
+
+
+def _serve(body: bytes, kind: str, name: str) -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(200)
-            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -48,7 +58,7 @@ def photo_site() -> Iterator[str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/photo.jpg"
+    yield f"http://127.0.0.1:{server.server_address[1]}/{name}"
     server.shutdown()
     server.server_close()
 
@@ -93,6 +103,37 @@ def test_an_analyst_goes_from_report_to_list_entry(
 
     (entry,) = api.lists.entries("hotline")
     assert str(entry.data.category) == "iwf:C" and entry.data.external_id == reference.reference
+
+
+@pytest.mark.api_settings(dataclasses.replace(TEST_SETTINGS, triage_allow_private=True))
+def test_a_video_shows_as_blurred_stills_until_revealed(
+    server: ApiServer, browser: Any, video_site: str
+) -> None:
+    api = server.api
+    api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
+    reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=video_site), follow_up=False)
+    api.triage.triage(reference.reference)
+    (item,) = api.items.items(reference.reference)
+    context = browser.new_context(bypass_csp=True)  # only to inject axe-core
+    page = context.new_page()
+    page.goto(f"{server.base_url}/console")
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server.base_url}/console/items/{item.id}")
+
+    stills = page.locator(".stills img")
+    assert stills.count() == 6 and page.locator("video, audio, #preview").count() == 0
+    for index in range(6):
+        assert stills.nth(index).evaluate("img => img.complete && img.naturalWidth > 0")
+    blurred = [_detail(stills.nth(i).screenshot()) for i in range(6)]
+    assert axe_violations(page) == []
+    for _ in range(3):
+        page.click("#reveal")
+    assert page.locator("#reveal").count() == 0
+    clear = [_detail(page.locator(f"#still-{i}").screenshot()) for i in range(6)]
+    assert all(b < c / 4 for b, c in zip(blurred, clear, strict=True)), (blurred, clear)
+    context.close()
 
 
 def test_console_pages_pass_axe(server: ApiServer, browser: Any) -> None:

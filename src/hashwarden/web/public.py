@@ -1,9 +1,11 @@
 """The public report site: home, the report forms, anonymous follow-up, safety advice.
 
-Works without JavaScript and loads nothing from elsewhere (reporters may use Tor Browser). The
-language comes from ``?lang=``, the switcher's links (which carry it) or Accept-Language; no
-cookie remembers it. Nothing about the reporter's connection is stored or logged; abuse limits
-count under a keyed hash that lives only in memory (``abuse``).
+Works without JavaScript and loads nothing from elsewhere (reporters may use Tor Browser); the
+report form's one script, ``static/autosave.js``, only keeps answers in the tab while it is open
+(autosave helps on long forms). The language comes from ``?lang=``, the switcher's links (which
+carry it) or Accept-Language; no cookie remembers it. Nothing about the reporter's connection
+is stored or logged; abuse limits count under a keyed hash that lives only in memory
+(``abuse``).
 """
 
 from __future__ import annotations
@@ -86,8 +88,9 @@ async def submit_report(request: Request) -> Response:
         )
     except ReportError as exc:
         return _form(request, lang, kind, data, {exc.field: exc.code}, status_code=422)
+    # The page's script clears the autosaved answers: the report is safely sent.
     return render(
-        request, lang, "public/report_done.html",
+        request, lang, "public/report_done.html", scripts=True,
         reference=submission.reference, passphrase=submission.passphrase,
     )  # fmt: skip
 
@@ -206,7 +209,7 @@ def _form(
         ("other", _("Somewhere else")),
     ]  # fmt: skip
     return render(
-        request, lang, "public/report_form.html", status_code,
+        request, lang, "public/report_form.html", status_code, scripts=True,
         kind=kind.value, heading=headings[kind], labels=labels, values=values, errors=errors,
         content_types=content_types, site_types=site_types, countries=countries(lang.code),
         limited=flags.get("limited", False) or flags.get("expired", False),
