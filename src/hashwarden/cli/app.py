@@ -8,6 +8,7 @@ import typer
 
 from hashwarden import __version__
 from hashwarden.cli.audit_cmd import audit_app
+from hashwarden.cli.case_cmd import case_app
 from hashwarden.cli.demo_cmd import demo_command
 from hashwarden.cli.hash_cmd import hash_command
 from hashwarden.cli.hotline_cmd import hotline_app
@@ -40,6 +41,7 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(staff_app, name="staff")
 app.add_typer(hotline_app, name="hotline")
+app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
 app.add_typer(pull_app, name="pull")
 app.add_typer(keys_app, name="keys")

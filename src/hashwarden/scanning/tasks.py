@@ -30,6 +30,8 @@ class HashOptions:
     fast: bool = False
     #: Repaired views and local features for matching edited copies (``core.robust``).
     robust: RobustLevel = RobustLevel.OFF
+    #: Read camera, time and GPS facts (case scans).
+    exif: bool = False
 
 
 def hash_batch(items: Sequence[ScanItem], options: HashOptions) -> list[FileOutcome]:
@@ -56,7 +58,7 @@ def _hash(source: Path | bytes, item_id: str, options: HashOptions) -> FileOutco
     try:
         hashes = hash_media(
             source, name=item_id, limits=options.limits, require_image=False,
-            dihedral=options.dihedral, fast=options.fast, robust=options.robust,
+            dihedral=options.dihedral, fast=options.fast, robust=options.robust, exif=options.exif,
         )
     except MediaError as exc:
         message = exc.reason + (f" ({exc.detail})" if exc.detail else "")

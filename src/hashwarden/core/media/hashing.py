@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hashwarden.core.errors import MediaTooLargeError, UnreadableMediaError, UnsupportedMediaError
 from hashwarden.core.media.decode import check_size, decode_bytes
+from hashwarden.core.media.exif import read_exif
 from hashwarden.core.media.formats import SNIFF_BYTES, sniff_format
 from hashwarden.core.media.limits import DEFAULT_LIMITS, DecodeLimits
 from hashwarden.core.media.models import MediaHashes, PdqResult
@@ -62,6 +63,7 @@ def hash_media(
     video: VideoOptions = DEFAULT_VIDEO_OPTIONS,
     robust: RobustLevel = RobustLevel.OFF,
     keypoints: int = QUERY_KEYPOINTS,
+    exif: bool = False,
 ) -> MediaHashes:
     """MD5, SHA-1, SHA-256 and PDQ (images) or vPDQ (videos) of one file, reading it once.
 
@@ -71,7 +73,8 @@ def hash_media(
     which case they come back as ``media_type="other"``. Corrupt media always raise. ``fast``
     decodes large JPEGs at reduced scale (hash close to, not equal to, the exact one);
     ``dihedral`` fills the eight rotation/flip variants; ``robust`` adds repaired views
-    (standard) and ``keypoints`` ORB features (thorough; see ``core.robust``).
+    (standard) and ``keypoints`` ORB features (thorough; see ``core.robust``); ``exif`` reads
+    the camera, time and GPS facts (``media.exif``).
     """
     label = name if name is not None else (str(source) if isinstance(source, Path) else "<bytes>")
     max_bytes = max(limits.max_file_bytes, video.limits.max_file_bytes)
@@ -129,6 +132,7 @@ def hash_media(
         views = tuple(query_views(image_rgb(decoded.image)))
     if robust.features:
         orb = serialise(extract(decoded.image, keypoints))
+    facts = read_exif(decoded.image) if exif else None
     return MediaHashes(
         source=label,
         media_type="image",
@@ -141,4 +145,5 @@ def hash_media(
         pdq_dihedral=variants,
         pdq_views=views,
         orb=orb,
+        exif=facts,
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from hashwarden.core.lists.models import Signal
+from hashwarden.core.media.exif import ExifFacts
 from hashwarden.core.signals.vpdq import VPDQ, serialise
 
 if TYPE_CHECKING:  # the video package imports this module's PdqResult
@@ -61,6 +62,8 @@ class MediaHashes:
     pdq_views: tuple[tuple[str, PdqResult], ...] = field(default=())
     #: ORB features (``signals.orb`` value), kept with list entries for robust matching.
     orb: str | None = None
+    #: Camera, times and place from the file's EXIF block, when asked for and present.
+    exif: ExifFacts | None = None
 
     def exact_signals(self) -> list[Signal]:
         return [Signal("md5", self.md5), Signal("sha1", self.sha1), Signal("sha256", self.sha256)]
@@ -90,6 +93,8 @@ class MediaHashes:
             record["pdq"] = {"hash": self.pdq.hex, "quality": self.pdq.quality}
         if self.pdq_exif is not None:
             record["pdq_exif"] = {"hash": self.pdq_exif.hex, "quality": self.pdq_exif.quality}
+        if self.exif is not None:
+            record["exif"] = self.exif.as_json()
         if self.pdq_views:
             record["pdq_views"] = {
                 name: {"hash": view.hex, "quality": view.quality} for name, view in self.pdq_views

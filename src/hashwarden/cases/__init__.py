@@ -1,0 +1,1 @@
+"""Victim identification casework: cases of seized media, known-item triage, stacks, links."""

@@ -1,0 +1,125 @@
+"""Near-duplicate pairs and stacks of a case's items, and same-place pairs between stacks.
+
+Pure: items come in as plain values, pairs and stacks go out as positions in that sequence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hashwarden.cases.models import ScannedItem
+from hashwarden.core.index.pdq_index import PdqIndex, pdq_hex_to_bytes
+from hashwarden.core.index.video_index import VideoIndex
+from hashwarden.core.robust.feature_index import FeatureIndex
+from hashwarden.core.robust.features import deserialise
+from hashwarden.core.signals.pdq import PDQ_MIN_QUALITY
+from hashwarden.core.signals.vpdq import (
+    VPDQ_FRAME_DISTANCE,
+    distance_of,
+    frames_of,
+    usable_hashes,
+)
+
+#: PDQ bits within which two pictures are one picture (the lists' default threshold).
+NEAR_DUPLICATE_BITS = 31
+#: vPDQ distance (100 - % frames matched both ways) within which two videos are one.
+NEAR_DUPLICATE_VIDEO = 20
+#: Verified keypoint pairs for a same-place link. Higher than matching's 16: two photos of one
+#: room share a background, but so do two photos of one mass-produced sofa.
+SAME_PLACE_INLIERS = 20
+#: Candidates verified per item; a stack's best-voted neighbours are enough to link it.
+SAME_PLACE_CANDIDATES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    a: int
+    b: int
+    score: float
+
+
+def near_duplicate_pairs(items: Sequence[ScannedItem]) -> list[Pair]:
+    """Every pair of pictures within ``NEAR_DUPLICATE_BITS`` and of videos by the vPDQ rule."""
+    pairs: list[Pair] = []
+    pictures = [i for i, item in enumerate(items)
+                if item.pdq is not None and item.pdq_quality >= PDQ_MIN_QUALITY]
+    if pictures:
+        hashes = pdq_hex_to_bytes([items[i].pdq or "" for i in pictures])
+        index = PdqIndex.build(np.arange(len(pictures), dtype=np.int64), hashes)
+        found = index.search(hashes, NEAR_DUPLICATE_BITS)
+        for query, label, distance in zip(found.query, found.label, found.distance, strict=True):
+            if query < label:
+                pairs.append(Pair(pictures[int(query)], pictures[int(label)], float(distance)))
+    videos = [(i, usable_hashes(frames_of(item.vpdq))) for i, item in enumerate(items)
+              if item.vpdq is not None]
+    videos = [(i, frames) for i, frames in videos if frames]
+    if len(videos) > 1:
+        index_v = VideoIndex()
+        index_v.add_many(videos)
+        for i, frames in videos:
+            for match in index_v.candidates(frames, distance=VPDQ_FRAME_DISTANCE):
+                if i < match.video_id:
+                    distance = distance_of(match.query_match_percent, match.compared_match_percent)
+                    if distance <= NEAR_DUPLICATE_VIDEO:
+                        pairs.append(Pair(i, match.video_id, float(distance)))
+    return pairs
+
+
+def matching_pictures(
+    queries: Sequence[ScannedItem], references: Sequence[ScannedItem]
+) -> list[tuple[int, int, int]]:
+    """(query, reference, bits) for every picture pair within ``NEAR_DUPLICATE_BITS``."""
+    usable = [i for i, item in enumerate(references)
+              if item.pdq is not None and item.pdq_quality >= PDQ_MIN_QUALITY]
+    asked = [i for i, item in enumerate(queries)
+             if item.pdq is not None and item.pdq_quality >= PDQ_MIN_QUALITY]
+    if not usable or not asked:
+        return []
+    index = PdqIndex.build(
+        np.arange(len(usable), dtype=np.int64),
+        pdq_hex_to_bytes([references[i].pdq or "" for i in usable]),
+    )
+    found = index.search(pdq_hex_to_bytes([queries[i].pdq or "" for i in asked]),
+                         NEAR_DUPLICATE_BITS)
+    return sorted(
+        (asked[int(q)], usable[int(label)], int(d))
+        for q, label, d in zip(found.query, found.label, found.distance, strict=True)
+    )
+
+
+def stacks(count: int, pairs: Sequence[Pair]) -> list[int]:
+    """Stack of each item: the smallest position in its group of near-duplicates."""
+    parent = list(range(count))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for pair in pairs:
+        a, b = root(pair.a), root(pair.b)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    return [root(node) for node in range(count)]
+
+
+def same_place_pairs(items: Sequence[ScannedItem], stack_of: Sequence[int]) -> list[Pair]:
+    """Pairs of items from different stacks whose local features verify (``score``: pairs)."""
+    index = FeatureIndex()
+    features = {}
+    for i, item in enumerate(items):
+        if item.features is not None:
+            features[i] = deserialise(item.features)
+            index.add(i, features[i])
+    best: dict[tuple[int, int], float] = {}
+    for i, mine in features.items():
+        for j, matched in index.verified(mine, candidates=SAME_PLACE_CANDIDATES):
+            if j == i or stack_of[i] == stack_of[j] or matched < SAME_PLACE_INLIERS:
+                continue
+            key = (min(i, j), max(i, j))
+            best[key] = max(best.get(key, 0.0), float(matched))
+    return [Pair(a, b, score) for (a, b), score in sorted(best.items())]

@@ -1,0 +1,192 @@
+"""The case service: create cases, take in scanned items, stack near-duplicates, find links."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+
+from hashwarden.cases.grouping import (
+    Pair,
+    matching_pictures,
+    near_duplicate_pairs,
+    same_place_pairs,
+    stacks,
+)
+from hashwarden.cases.interfaces import CaseError, CaseStore
+from hashwarden.cases.models import (
+    Case,
+    CaseItem,
+    CaseSummary,
+    KnownMatch,
+    Link,
+    LinkKind,
+    ScannedItem,
+    Series,
+    Sighting,
+)
+from hashwarden.core.matching.models import MatchOutcome
+from hashwarden.core.media.models import MediaHashes
+from hashwarden.core.signals.vpdq import serialise
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def scanned_item(hashes: MediaHashes, outcome: MatchOutcome | None) -> ScannedItem:
+    """A scan's result for one file as a case item: hashes, EXIF, features, best list hit."""
+    known = None
+    if outcome is not None and outcome.hits:
+        hit = min(outcome.hits, key=lambda h: h.distance)
+        known = KnownMatch(hit.list_name, hit.entry_id, hit.signal_type, hit.distance,
+                           hit.category)
+    vpdq = None
+    if hashes.vpdq is not None and hashes.vpdq.frames:
+        vpdq = serialise([(f.hash, f.quality, f.timestamp) for f in hashes.vpdq.frames])
+    return ScannedItem(
+        path=hashes.source,
+        media_type=hashes.media_type,
+        size=hashes.size,
+        md5=hashes.md5,
+        sha1=hashes.sha1,
+        sha256=hashes.sha256,
+        pdq=hashes.pdq.hex if hashes.pdq is not None else None,
+        pdq_quality=hashes.pdq.quality if hashes.pdq is not None else 0,
+        vpdq=vpdq,
+        features=hashes.orb,
+        exif=hashes.exif.as_json() if hashes.exif is not None else {},
+        known=known,
+    )
+
+
+class CaseService:
+    def __init__(self, store: CaseStore, clock: Callable[[], datetime] = _now) -> None:
+        self.store = store
+        self.clock = clock
+
+    def create(self, name: str, description: str = "") -> Case:
+        if not _NAME.match(name):
+            raise CaseError(
+                f"case name {name[:40]!r}: letters, digits, '.', '_' and '-', at most 100"
+            )
+        if self.store.get_case(name) is not None:
+            raise CaseError(f"a case named {name!r} exists already")
+        return self.store.create_case(name, description, self.clock())
+
+    def get(self, name: str) -> Case:
+        case = self.store.get_case(name)
+        if case is None:
+            raise CaseError(f"no case named {name!r}")
+        return case
+
+    def cases(self) -> list[Case]:
+        return self.store.cases()
+
+    def take_in(self, case: Case, items: Sequence[ScannedItem]) -> None:
+        self.store.save_items(case.id, items, self.clock())
+
+    def items(self, case: Case) -> list[CaseItem]:
+        return list(self.store.items(case.id))
+
+    def restack(self, case: Case) -> list[CaseItem]:
+        """Group near-duplicates into stacks (after every scan); returns the updated items."""
+        items = self.items(case)
+        groups = stacks(len(items), near_duplicate_pairs([i.item for i in items]))
+        stack_of = {
+            items[pos].id: items[root].id
+            for pos, root in enumerate(groups)
+            if items[pos].item.media_type != "other"  # an archive or a document: not a picture
+        }
+        self.store.set_stacks(case.id, stack_of)
+        return self.items(case)
+
+    def summary(self, case: Case) -> CaseSummary:
+        items = self.items(case)
+        kinds = Counter(i.item.media_type for i in items)
+        known_stacks = {i.stack_id for i in items if i.item.known is not None}
+        cameras = Counter(
+            " ".join(str(i.item.exif.get(k, "")) for k in ("make", "model")).strip() or "unknown"
+            for i in items if i.item.media_type == "image"
+        )
+        return CaseSummary(
+            case=case,
+            items=len(items),
+            images=kinds["image"],
+            videos=kinds["video"],
+            other=len(items) - kinds["image"] - kinds["video"],
+            known=sum(i.item.known is not None for i in items),
+            stacks=len({i.stack_id for i in items if i.stack_id is not None}),
+            new=sum(i.item.media_type != "other" and i.stack_id not in known_stacks
+                    for i in items),
+            with_gps=sum("gps" in i.item.exif for i in items),
+            cameras=dict(cameras.most_common()),
+        )
+
+    def create_series(self, case: Case, name: str, paths: Sequence[str], actor: str) -> Series:
+        """A series of the items at ``paths`` and everything stacked with them."""
+        items = self.items(case)
+        by_path = {item.path: item for item in items}
+        missing = [path for path in paths if path not in by_path]
+        if missing:
+            raise CaseError(f"not items of case {case.name!r}: {', '.join(missing[:5])}")
+        if not name.strip():
+            raise CaseError("a series needs a name")
+        stacks_wanted = {by_path[p].stack_id for p in paths} - {None}
+        chosen = {by_path[p].id for p in paths} | {
+            item.id for item in items if item.stack_id in stacks_wanted
+        }
+        return self.store.create_series(case.id, name.strip(), actor, self.clock(), sorted(chosen))
+
+    def series(self, case: Case) -> list[Series]:
+        return self.store.series(case.id)
+
+    def suggest_series(self, case: Case) -> list[list[str]]:
+        """Groups of items that same-place links join (two stacks or more), largest first."""
+        items = self.items(case)
+        position = {item.path: pos for pos, item in enumerate(items)}
+        links = list(self.links(case, [LinkKind.SAME_PLACE]))
+        pairs = [Pair(position[link.a], position[link.b], link.score) for link in links]
+        joined = stacks(len(items), pairs)
+        groups: dict[int, list[str]] = {}
+        for link in links:
+            for path in (link.a, link.b):
+                members = groups.setdefault(joined[position[path]], [])
+                if path not in members:
+                    members.append(path)
+        return sorted((sorted(g) for g in groups.values()), key=lambda g: (-len(g), g))
+
+    def sightings(self, case: Case) -> list[Sighting]:
+        """Series of earlier cases that this case's pictures belong to: is the series known?"""
+        here = [i for i in self.items(case) if i.item.pdq is not None]
+        found: list[Sighting] = []
+        for series in self.store.series(None):
+            if series.case_id == case.id or not here:
+                continue
+            other = next((c for c in self.cases() if c.id == series.case_id), None)
+            if other is None:
+                continue
+            members = [i for i in self.store.items(other.id) if i.id in set(series.item_ids)]
+            matches = matching_pictures([i.item for i in here], [m.item for m in members])
+            if matches:
+                found.append(Sighting(other.name, series.name, tuple(
+                    (here[a].path, members[b].path, int(d)) for a, b, d in matches
+                )))
+        return found
+
+    def links(self, case: Case, kinds: Sequence[LinkKind] = tuple(LinkKind)) -> Iterator[Link]:
+        """Near-duplicate and same-place links between the case's items, best first per kind."""
+        items = self.items(case)
+        scanned = [i.item for i in items]
+        if LinkKind.NEAR_DUPLICATE in kinds:
+            for pair in sorted(near_duplicate_pairs(scanned), key=lambda p: p.score):
+                yield Link(scanned[pair.a].path, scanned[pair.b].path, LinkKind.NEAR_DUPLICATE,
+                           pair.score)
+        if LinkKind.SAME_PLACE in kinds:
+            stack_of = [i.stack_id if i.stack_id is not None else -i.id for i in items]
+            for pair in sorted(same_place_pairs(scanned, stack_of), key=lambda p: -p.score):
+                yield Link(scanned[pair.a].path, scanned[pair.b].path, LinkKind.SAME_PLACE,
+                           pair.score)

@@ -1,0 +1,222 @@
+"""``hashwarden case``: victim identification cases: create, scan seized media, stacks, links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from hashwarden.audit.models import AuditRecord
+from hashwarden.cli.output import console, emit, escape
+from hashwarden.cli.runtime import Runtime
+from hashwarden.config import decode_limits, hashwarden_home
+
+if TYPE_CHECKING:
+    from hashwarden.cases.services import CaseService
+    from hashwarden.core.media.models import MediaHashes
+
+case_app = typer.Typer(help="Victim identification cases: scan seized media, stacks and links.")
+
+Name = Annotated[str, typer.Argument(help="Case name (letters, digits, '.', '_', '-').")]
+
+
+def _service(runtime: Runtime) -> CaseService:
+    from hashwarden.cases.services import CaseService
+    from hashwarden.storage.case_store import SqlCaseStore
+
+    return CaseService(SqlCaseStore(runtime.engine))
+
+
+def _audit(runtime: Runtime, action: str, name: str, **details: object) -> None:
+    runtime.audit.record(AuditRecord(runtime.actor, action, f"case:{name}", dict(details)))
+
+
+@case_app.command("create")
+def create(
+    name: Name,
+    description: Annotated[str, typer.Option(help="What the case is about.")] = "",
+) -> None:
+    """Create an empty case."""
+    runtime = Runtime()
+    case = _service(runtime).create(name, description)
+    _audit(runtime, "cases.create", name)
+    emit({"name": case.name, "created_at": case.created_at.isoformat()})
+
+
+@case_app.command("ls")
+def list_cases() -> None:
+    """Every case with its counts."""
+    runtime = Runtime()
+    service = _service(runtime)
+    for case in service.cases():
+        emit(service.summary(case).as_json())
+
+
+@case_app.command("show")
+def show(name: Name) -> None:
+    """One case's counts: known, new, stacks, cameras, items with GPS."""
+    runtime = Runtime()
+    service = _service(runtime)
+    summary = service.summary(service.get(name))
+    _audit(runtime, "cases.view", name)
+    emit(summary.as_json())
+
+
+@case_app.command("items")
+def items(
+    name: Name,
+    new_only: Annotated[
+        bool, typer.Option("--new", help="Only items neither known nor stacked with a known one.")
+    ] = False,
+) -> None:
+    """The case's items as JSON Lines: path, hashes, EXIF, list match and stack."""
+    runtime = Runtime()
+    service = _service(runtime)
+    case = service.get(name)
+    listed = service.items(case)
+    known_stacks = {i.stack_id for i in listed if i.item.known is not None}
+    _audit(runtime, "cases.items", name, new_only=new_only)
+    for entry in listed:
+        if new_only and (entry.stack_id in known_stacks or entry.item.media_type == "other"):
+            continue
+        item = entry.item
+        record: dict[str, object] = {
+            "path": item.path, "media_type": item.media_type, "size": item.size,
+            "md5": item.md5, "sha1": item.sha1, "sha256": item.sha256, "stack": entry.stack_id,
+        }
+        if item.pdq is not None:
+            record["pdq"] = {"hash": item.pdq, "quality": item.pdq_quality}
+        if item.exif:
+            record["exif"] = item.exif
+        if item.known is not None:
+            record["known"] = {
+                "list": item.known.list_name, "entry_id": item.known.entry_id,
+                "category": item.known.category, "signal_type": item.known.signal_type,
+                "distance": item.known.distance,
+            }
+        emit(record)
+
+
+@case_app.command("scan")
+def scan(
+    name: Name,
+    roots: Annotated[list[Path], typer.Argument(help="Folders, files or zip archives.")],
+    workers: Annotated[
+        int | None, typer.Option(help="Local worker processes (default: all cores; 0: inline).")
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume/--restart", help="Continue an interrupted scan.")
+    ] = True,
+) -> None:
+    """Hash every file (PDQ, vPDQ, MD5, SHA-1, EXIF, local features), match, stack."""
+    from hashwarden.cases.services import scanned_item
+    from hashwarden.core.robust.levels import RobustLevel
+    from hashwarden.scanning.progress import RichScanProgress
+    from hashwarden.scanning.runner import Scanner
+    from hashwarden.scanning.tasks import HashOptions
+
+    runtime = Runtime()
+    service = _service(runtime)
+    case = service.get(name)
+    matcher = runtime.matcher
+    folder = hashwarden_home() / "cases" / case.name
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take_in(batch: Sequence[MediaHashes]) -> list[list[dict[str, object]]]:
+        # Runs in this process after each batch is hashed and before the checkpoint moves on:
+        # a killed scan re-hashes at most that batch, and saving by path makes it idempotent.
+        outcomes = matcher.match_media(batch)
+        service.take_in(case, [scanned_item(h, o) for h, o in zip(batch, outcomes, strict=True)])
+        return [[hit.as_json() for hit in outcome.hits] for outcome in outcomes]
+
+    options = HashOptions(limits=decode_limits(), robust=RobustLevel.THOROUGH, exif=True)
+    with RichScanProgress(console) as progress:
+        summary = Scanner(
+            roots, report=folder / "scan.jsonl", match=take_in, workers=workers,
+            scheduler=scheduler, resume=resume, options=options, progress=progress,
+        ).run()
+    service.restack(case)
+    state = summary.progress
+    _audit(runtime, "cases.scan", name, files=state.files_done, errors=state.errors,
+           known=state.matched)
+    console.print(
+        f"{state.files_done} files scanned into [bold]{escape(name)}[/] "
+        f"({state.skipped_done} done earlier), {state.matched} known, {state.errors} errors "
+        f"in {state.elapsed:.1f} s"
+    )
+    emit(service.summary(case).as_json())
+
+
+@case_app.command("links")
+def links(
+    name: Name,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(help="near-duplicate and/or same-place (default: both)."),
+    ] = None,
+) -> None:
+    """Links between the case's items as JSON Lines {"a", "b", "kind", "score"}."""
+    from hashwarden.cases.models import LinkKind
+
+    runtime = Runtime()
+    service = _service(runtime)
+    case = service.get(name)
+    try:
+        kinds = [LinkKind(k) for k in kind] if kind else list(LinkKind)
+    except ValueError:
+        raise typer.BadParameter("near-duplicate or same-place", param_hint="--kind") from None
+    count = 0
+    for link in service.links(case, kinds):
+        emit(link.as_json())
+        count += 1
+    _audit(runtime, "cases.links", name, links=count)
+
+
+series_app = typer.Typer(help="Series: pictures of one situation, and earlier cases that know it.")
+case_app.add_typer(series_app, name="series")
+
+
+@series_app.command("create")
+def series_create(
+    name: Name,
+    series: Annotated[str, typer.Argument(help="Series name.")],
+    paths: Annotated[list[str], typer.Argument(help="Item paths (their stacks come along).")],
+) -> None:
+    """Group items, and everything stacked with them, into a named series."""
+    runtime = Runtime()
+    service = _service(runtime)
+    created = service.create_series(service.get(name), series, paths, runtime.actor)
+    _audit(runtime, "cases.series.create", name, series=series, items=len(created.item_ids))
+    emit({"series": created.name, "items": len(created.item_ids)})
+
+
+@series_app.command("ls")
+def series_list(name: Name) -> None:
+    """The case's series, then every series of an earlier case that its pictures belong to."""
+    runtime = Runtime()
+    service = _service(runtime)
+    case = service.get(name)
+    paths = {item.id: item.path for item in service.items(case)}
+    for series in service.series(case):
+        emit({"series": series.name, "created_by": series.created_by,
+              "items": [paths[i] for i in series.item_ids if i in paths]})
+    sightings = service.sightings(case)
+    for sighting in sightings:
+        emit({"known_series": sighting.as_json()})
+    _audit(runtime, "cases.series.view", name, sightings=len(sightings))
+
+
+@series_app.command("suggest")
+def series_suggest(name: Name) -> None:
+    """Groups of items that same-place links join: candidate series to look at."""
+    runtime = Runtime()
+    service = _service(runtime)
+    groups = service.suggest_series(service.get(name))
+    for group in groups:
+        emit({"items": group})
+    _audit(runtime, "cases.series.suggest", name, groups=len(groups))
