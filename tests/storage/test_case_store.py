@@ -6,6 +6,7 @@ import io
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 from sqlalchemy import Engine
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 from hashwarden.cases.interfaces import CaseError
 from hashwarden.cases.models import LinkKind, ScannedItem
 from hashwarden.cases.services import CaseService, scanned_item
+from hashwarden.cases.tracing import TRACE_INLIERS, Box, censored
 from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.robust.features import MAX_KEYPOINTS
 from hashwarden.core.robust.levels import RobustLevel
@@ -118,3 +120,41 @@ def test_same_place_links_suggest_a_series(service: CaseService) -> None:
     ])
     service.restack(case)
     assert service.suggest_series(case) == [["left.jpg", "right.jpg"]]
+
+
+def test_trace_an_object_across_cases_and_export_only_the_object(
+    service: CaseService, tmp_path: Path
+) -> None:
+    rocket = photo("rocket")
+    box = Box(250, 40, 160, 280)  # the rocket itself, not the sky around it
+    scene = tmp_path / "scene.png"
+    rocket.save(scene)
+    # Elsewhere the same object appears smaller, on another background.
+    other = photo("chelsea")
+    obj = rocket.crop(box.corners())
+    other.paste(obj.resize((obj.width * 3 // 4, obj.height * 3 // 4)), (20, 10))
+    elsewhere = tmp_path / "elsewhere.png"
+    other.save(elsewhere)
+    plain = tmp_path / "cat.png"
+    photo("chelsea").save(plain)
+
+    def scanned(path: Path) -> ScannedItem:
+        hashes = hash_media(path, name=str(path), robust=RobustLevel.THOROUGH,
+                            keypoints=MAX_KEYPOINTS)
+        return scanned_item(hashes, None)
+
+    first, second = service.create("one"), service.create("two")
+    service.take_in(first, [scanned(scene)])
+    service.take_in(second, [scanned(elsewhere), scanned(plain)])
+    hits = service.trace(first, str(scene), box)
+    assert [(h.case_name, h.path) for h in hits] == [("two", str(elsewhere))]
+    assert hits[0].inliers >= TRACE_INLIERS
+
+    appeal = censored(Image.open(scene).convert("RGB"), box)
+    pixels = np.asarray(appeal)
+    assert (pixels[:box.top] == 128).all() and (pixels[:, : box.left] == 128).all()
+    assert pixels[box.top + 10, box.left + 10].tolist() != [128, 128, 128]
+    with pytest.raises(CaseError, match="outside"):
+        service.trace(first, str(scene), Box(600, 400, 100, 100))
+    with pytest.raises(CaseError, match="LEFT,TOP"):
+        Box.parse("1,2,3")

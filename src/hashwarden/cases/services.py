@@ -26,6 +26,7 @@ from hashwarden.cases.models import (
     Series,
     Sighting,
 )
+from hashwarden.cases.tracing import Box, TraceHit, load_picture, region_of, trace
 from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.models import MediaHashes
 from hashwarden.core.signals.vpdq import serialise
@@ -176,6 +177,15 @@ class CaseService:
                     (here[a].path, members[b].path, int(d)) for a, b, d in matches
                 )))
         return found
+
+    def trace(self, case: Case, path: str, box: Box) -> list[TraceHit]:
+        """Every picture of every case that shows the object in ``box`` of ``path``."""
+        if not any(item.path == path for item in self.items(case)):
+            raise CaseError(f"{path!r} is not an item of case {case.name!r}")
+        region = region_of(load_picture(path), box)
+        everything = [(c.name, item) for c in self.cases() for item in self.items(c)]
+        return [hit for hit in trace(region, everything)
+                if not (hit.case_name == case.name and hit.path == path)]
 
     def links(self, case: Case, kinds: Sequence[LinkKind] = tuple(LinkKind)) -> Iterator[Link]:
         """Near-duplicate and same-place links between the case's items, best first per kind."""

@@ -220,3 +220,27 @@ def series_suggest(name: Name) -> None:
     for group in groups:
         emit({"items": group})
     _audit(runtime, "cases.series.suggest", name, groups=len(groups))
+
+
+@case_app.command("trace")
+def trace_object(
+    name: Name,
+    path: Annotated[str, typer.Argument(help="The picture (an item path of the case).")],
+    region: Annotated[str, typer.Option(help="The object: LEFT,TOP,WIDTH,HEIGHT in pixels.")],
+    export: Annotated[
+        Path | None, typer.Option(help="Write a PNG showing only the object, for an appeal.")
+    ] = None,
+) -> None:
+    """Find every picture, in every case, that shows the object in REGION of PATH."""
+    from hashwarden.cases.tracing import Box, censored, load_picture
+
+    runtime = Runtime()
+    service = _service(runtime)
+    case = service.get(name)
+    box = Box.parse(region)
+    hits = service.trace(case, path, box)
+    for hit in hits:
+        emit(hit.as_json())
+    if export is not None:
+        censored(load_picture(path), box).save(export, format="PNG")
+    _audit(runtime, "cases.trace", name, found=len(hits), exported=export is not None)
