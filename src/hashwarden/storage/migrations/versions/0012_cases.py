@@ -85,9 +85,22 @@ def upgrade() -> None:
             name="fk_case_series_items_item_id",
         ),
     )
+    op.create_table(
+        "case_retention",
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("retain_until", sa.Date(), nullable=True),
+        sa.Column("hold_reason", sa.Text(), nullable=True),
+        sa.Column("hold_by", sa.String(200), nullable=True),
+        sa.Column("hold_at", _TIME, nullable=True),
+        sa.PrimaryKeyConstraint("case_id", name="pk_case_retention"),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["cases.id"], ondelete="CASCADE", name="fk_case_retention_case_id"
+        ),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("case_retention")
     op.drop_table("case_series_items")
     op.drop_index("ux_case_series_name", table_name="case_series")
     op.drop_table("case_series")
