@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from hashwarden.cases.graph_models import Edge, Entity, EntityKind, ImportedItem, ImportResult
 from hashwarden.cases.models import Case, CaseItem, ScannedItem, Series
 from hashwarden.core.errors import HashwardenError
 
@@ -30,3 +31,28 @@ class CaseStore(Protocol):
     def add_to_series(self, series_id: int, item_ids: Sequence[int]) -> None: ...
     def series(self, case_id: int | None = None) -> list[Series]:
         """The series of one case, or of every case (``None``)."""
+
+
+class CaseGraphStore(Protocol):
+    """Victims, offenders, places and edges of a case, and VICS imports (one transaction)."""
+
+    def add_entity(self, case_id: int, kind: EntityKind, label: str, notes: str,
+                   created_by: str, at: datetime, latitude: float | None = None,
+                   longitude: float | None = None) -> Entity:
+        """``CaseError`` when the case has an entity of that kind and label already."""
+
+    def entities(self, case_id: int, kind: EntityKind | None = None) -> list[Entity]: ...
+    def save_edges(self, case_id: int, edges: Sequence[Edge]) -> None:
+        """Insert edges; one with the same ends and kind is replaced (the latest word counts)."""
+
+    def edges(self, case_id: int) -> list[Edge]:
+        """The case's edges; item ends by path (an item no longer in the case: ``?<key>``)."""
+
+    def other_hashes(self, case_id: int) -> dict[str, dict[str, str]]:
+        """Path -> {VICS hash name: value} for hashes only an import brought."""
+
+    def import_items(self, case_id: int | None, new_case: tuple[str, str] | None,
+                     items: Sequence[ImportedItem], actor: str, provenance: str,
+                     at: datetime) -> ImportResult:
+        """Save a VICS file's items, series and flags, creating ``new_case`` (name,
+        description) first when ``case_id`` is ``None``; all or nothing."""

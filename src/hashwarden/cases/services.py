@@ -31,7 +31,7 @@ from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.models import MediaHashes
 from hashwarden.core.signals.vpdq import serialise
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+CASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def _now() -> datetime:
@@ -70,7 +70,7 @@ class CaseService:
         self.clock = clock
 
     def create(self, name: str, description: str = "") -> Case:
-        if not _NAME.match(name):
+        if not CASE_NAME.match(name):
             raise CaseError(
                 f"case name {name[:40]!r}: letters, digits, '.', '_' and '-', at most 100"
             )

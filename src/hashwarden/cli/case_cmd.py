@@ -22,14 +22,14 @@ case_app = typer.Typer(help="Victim identification cases: scan seized media, sta
 Name = Annotated[str, typer.Argument(help="Case name (letters, digits, '.', '_', '-').")]
 
 
-def _service(runtime: Runtime) -> CaseService:
+def case_service(runtime: Runtime) -> CaseService:
     from hashwarden.cases.services import CaseService
     from hashwarden.storage.case_store import SqlCaseStore
 
     return CaseService(SqlCaseStore(runtime.engine))
 
 
-def _audit(runtime: Runtime, action: str, name: str, **details: object) -> None:
+def audit_case(runtime: Runtime, action: str, name: str, **details: object) -> None:
     runtime.audit.record(AuditRecord(runtime.actor, action, f"case:{name}", dict(details)))
 
 
@@ -40,8 +40,8 @@ def create(
 ) -> None:
     """Create an empty case."""
     runtime = Runtime()
-    case = _service(runtime).create(name, description)
-    _audit(runtime, "cases.create", name)
+    case = case_service(runtime).create(name, description)
+    audit_case(runtime, "cases.create", name)
     emit({"name": case.name, "created_at": case.created_at.isoformat()})
 
 
@@ -49,7 +49,7 @@ def create(
 def list_cases() -> None:
     """Every case with its counts."""
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     for case in service.cases():
         emit(service.summary(case).as_json())
 
@@ -58,9 +58,9 @@ def list_cases() -> None:
 def show(name: Name) -> None:
     """One case's counts: known, new, stacks, cameras, items with GPS."""
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     summary = service.summary(service.get(name))
-    _audit(runtime, "cases.view", name)
+    audit_case(runtime, "cases.view", name)
     emit(summary.as_json())
 
 
@@ -73,11 +73,11 @@ def items(
 ) -> None:
     """The case's items as JSON Lines: path, hashes, EXIF, list match and stack."""
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     case = service.get(name)
     listed = service.items(case)
     known_stacks = {i.stack_id for i in listed if i.item.known is not None}
-    _audit(runtime, "cases.items", name, new_only=new_only)
+    audit_case(runtime, "cases.items", name, new_only=new_only)
     for entry in listed:
         if new_only and (entry.stack_id in known_stacks or entry.item.media_type == "other"):
             continue
@@ -121,7 +121,7 @@ def scan(
     from hashwarden.scanning.tasks import HashOptions
 
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     case = service.get(name)
     matcher = runtime.matcher
     folder = hashwarden_home() / "cases" / case.name
@@ -142,7 +142,7 @@ def scan(
         ).run()
     service.restack(case)
     state = summary.progress
-    _audit(runtime, "cases.scan", name, files=state.files_done, errors=state.errors,
+    audit_case(runtime, "cases.scan", name, files=state.files_done, errors=state.errors,
            known=state.matched)
     console.print(
         f"{state.files_done} files scanned into [bold]{escape(name)}[/] "
@@ -164,7 +164,7 @@ def links(
     from hashwarden.cases.models import LinkKind
 
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     case = service.get(name)
     try:
         kinds = [LinkKind(k) for k in kind] if kind else list(LinkKind)
@@ -174,7 +174,7 @@ def links(
     for link in service.links(case, kinds):
         emit(link.as_json())
         count += 1
-    _audit(runtime, "cases.links", name, links=count)
+    audit_case(runtime, "cases.links", name, links=count)
 
 
 series_app = typer.Typer(help="Series: pictures of one situation, and earlier cases that know it.")
@@ -189,9 +189,9 @@ def series_create(
 ) -> None:
     """Group items, and everything stacked with them, into a named series."""
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     created = service.create_series(service.get(name), series, paths, runtime.actor)
-    _audit(runtime, "cases.series.create", name, series=series, items=len(created.item_ids))
+    audit_case(runtime, "cases.series.create", name, series=series, items=len(created.item_ids))
     emit({"series": created.name, "items": len(created.item_ids)})
 
 
@@ -199,7 +199,7 @@ def series_create(
 def series_list(name: Name) -> None:
     """The case's series, then every series of an earlier case that its pictures belong to."""
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     case = service.get(name)
     paths = {item.id: item.path for item in service.items(case)}
     for series in service.series(case):
@@ -208,18 +208,18 @@ def series_list(name: Name) -> None:
     sightings = service.sightings(case)
     for sighting in sightings:
         emit({"known_series": sighting.as_json()})
-    _audit(runtime, "cases.series.view", name, sightings=len(sightings))
+    audit_case(runtime, "cases.series.view", name, sightings=len(sightings))
 
 
 @series_app.command("suggest")
 def series_suggest(name: Name) -> None:
     """Groups of items that same-place links join: candidate series to look at."""
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     groups = service.suggest_series(service.get(name))
     for group in groups:
         emit({"items": group})
-    _audit(runtime, "cases.series.suggest", name, groups=len(groups))
+    audit_case(runtime, "cases.series.suggest", name, groups=len(groups))
 
 
 @case_app.command("trace")
@@ -235,7 +235,7 @@ def trace_object(
     from hashwarden.cases.tracing import Box, censored, load_picture
 
     runtime = Runtime()
-    service = _service(runtime)
+    service = case_service(runtime)
     case = service.get(name)
     box = Box.parse(region)
     hits = service.trace(case, path, box)
@@ -243,4 +243,4 @@ def trace_object(
         emit(hit.as_json())
     if export is not None:
         censored(load_picture(path), box).save(export, format="PNG")
-    _audit(runtime, "cases.trace", name, found=len(hits), exported=export is not None)
+    audit_case(runtime, "cases.trace", name, found=len(hits), exported=export is not None)

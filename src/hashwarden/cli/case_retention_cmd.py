@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from hashwarden.audit.models import AuditRecord
-from hashwarden.cli.case_cmd import Name, _service, case_app
+from hashwarden.cli.case_cmd import Name, audit_case, case_app, case_service
 from hashwarden.cli.output import emit
 from hashwarden.cli.runtime import Runtime
 from hashwarden.config import hashwarden_home
@@ -24,10 +23,6 @@ def _retention(runtime: Runtime) -> CaseRetentionService:
     return CaseRetentionService(SqlCaseRetentionStore(runtime.engine), hashwarden_home() / "cases")
 
 
-def _audit(runtime: Runtime, action: str, name: str, **details: object) -> None:
-    runtime.audit.record(AuditRecord(runtime.actor, action, f"case:{name}", dict(details)))
-
-
 @case_app.command("retain")
 def retain(
     name: Name,
@@ -37,13 +32,13 @@ def retain(
 ) -> None:
     """Set the day after which the case may be deleted by ``case purge``."""
     runtime = Runtime()
-    case = _service(runtime).get(name)
+    case = case_service(runtime).get(name)
     try:
         day = None if until == "forever" else date.fromisoformat(until)
     except ValueError:
         raise typer.BadParameter("YYYY-MM-DD or 'forever'", param_hint="--until") from None
     retention = _retention(runtime).retain_until(case, day)
-    _audit(runtime, "cases.retain", name, until=until)
+    audit_case(runtime, "cases.retain", name, until=until)
     emit({"case": name, **retention.as_json()})
 
 
@@ -54,9 +49,9 @@ def hold(
 ) -> None:
     """Put the case on legal hold: nothing deletes it until the hold is released."""
     runtime = Runtime()
-    case = _service(runtime).get(name)
+    case = case_service(runtime).get(name)
     retention = _retention(runtime).hold(case, reason, runtime.actor)
-    _audit(runtime, "cases.hold", name, reason=reason)
+    audit_case(runtime, "cases.hold", name, reason=reason)
     emit({"case": name, **retention.as_json()})
 
 
@@ -64,9 +59,9 @@ def hold(
 def release(name: Name) -> None:
     """Lift the case's legal hold."""
     runtime = Runtime()
-    case = _service(runtime).get(name)
+    case = case_service(runtime).get(name)
     retention = _retention(runtime).release(case)
-    _audit(runtime, "cases.release", name)
+    audit_case(runtime, "cases.release", name)
     emit({"case": name, **retention.as_json()})
 
 
@@ -79,9 +74,9 @@ def delete_case(
     if not yes:
         raise typer.BadParameter("add --yes: a deleted case cannot be restored", param_hint="--yes")
     runtime = Runtime()
-    case = _service(runtime).get(name)
+    case = case_service(runtime).get(name)
     _retention(runtime).delete(case)
-    _audit(runtime, "cases.delete", name)
+    audit_case(runtime, "cases.delete", name)
     emit({"case": name, "deleted": True})
 
 
@@ -91,7 +86,7 @@ def purge(
 ) -> None:
     """Delete every case past its retention day, except those on legal hold."""
     runtime = Runtime()
-    cases = _service(runtime).cases()
+    cases = case_service(runtime).cases()
     service = _retention(runtime)
     deleted = held = 0
     for case, retention in service.due(cases):
@@ -103,5 +98,5 @@ def purge(
             service.delete(case)
         deleted += 1
         emit({"case": case.name, "action": "would delete" if dry_run else "deleted"})
-    _audit(runtime, "cases.purge", "*", deleted=deleted, held=held, dry_run=dry_run)
+    audit_case(runtime, "cases.purge", "*", deleted=deleted, held=held, dry_run=dry_run)
     emit({"deleted": deleted, "held": held, "dry_run": dry_run})

@@ -22,14 +22,14 @@ from hashwarden.storage.migrate import ensure_schema
 _CHUNK = 500
 
 
-def _path_key(path: str) -> str:
+def path_key(path: str) -> str:
     return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _row(case_id: int, item: ScannedItem, at: datetime) -> dict[str, Any]:
+def item_row(case_id: int, item: ScannedItem, at: datetime) -> dict[str, Any]:
     known = item.known
     return {
-        "case_id": case_id, "path": item.path, "path_key": _path_key(item.path),
+        "case_id": case_id, "path": item.path, "path_key": path_key(item.path),
         "media_type": item.media_type, "size": item.size, "md5": item.md5, "sha1": item.sha1,
         "sha256": item.sha256, "pdq": item.pdq, "pdq_quality": item.pdq_quality,
         "vpdq": item.vpdq, "features": item.features,
@@ -81,7 +81,7 @@ class SqlCaseStore:
         return [Case(row.id, row.name, row.created_at, row.description) for row in rows]
 
     def save_items(self, case_id: int, items: Sequence[ScannedItem], at: datetime) -> None:
-        rows = [_row(case_id, item, at) for item in items]
+        rows = [item_row(case_id, item, at) for item in items]
         with write_transaction(self.engine, lock=None) as connection:
             for start in range(0, len(rows), _CHUNK):
                 chunk = rows[start:start + _CHUNK]
