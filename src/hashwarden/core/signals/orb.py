@@ -22,7 +22,7 @@ class ORB(SignalType):
     name = "orb"
     kind = SignalKind.PERCEPTUAL
     description = (
-        "ORB local features (local only; distance: 31 at 16 verified keypoint pairs, "
+        "ORB local features (local only; distance: 31 at 12 verified keypoint pairs, "
         "one less per extra pair)"
     )
     default_threshold = FEATURE_ANCHOR
