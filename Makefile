@@ -47,6 +47,8 @@ bench: $(STAMP_TEST)
 	$(BIN)/python bench/bench_exchange.py --entries 100000
 	$(BIN)/python bench/bench_video.py
 	$(BIN)/python bench/bench_video_index.py
+	$(BIN)/python bench/bench_robust_cost.py
+	$(BIN)/python bench/robustness/run.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,11 @@ scikit-image sample photographs with random crops, resizes, colour shifts and no
 
 * ``single``: ``hash_media`` in a plain loop in this process (the per-core ceiling);
 * ``dask-1`` and ``dask-2``: ``Scanner`` on a LocalCluster with 1 and 2 worker processes
-  (cluster start-up timed separately, not counted in files/s).
+  (cluster start-up timed separately, not counted in files/s);
+* ``levels``: the single-process loop at each robust matching level (``off`` is what the
+  figures above use; ``hashwarden scan`` defaults to ``standard``);
+* ``case``: ``hashwarden case scan``'s work (EXIF, local features, matching, each batch saved
+  to a SQLite case store) on 2 workers, against ``dask-2``.
 
 Run heavy runs under the shared lock: ``flock /tmp/hw-bench.lock python bench/bench_scan.py``.
 """
@@ -32,8 +36,10 @@ import numpy as np
 from PIL import Image
 
 from hashwarden.core.media.hashing import hash_media
+from hashwarden.core.robust.levels import RobustLevel
 from hashwarden.scanning.executors import start_local_cluster
 from hashwarden.scanning.runner import Scanner
+from hashwarden.scanning.tasks import HashOptions
 
 CACHE = Path(__file__).parent / ".cache"
 SOURCES = (
@@ -78,10 +84,10 @@ def make_corpus(count: int) -> list[Path]:
     return paths
 
 
-def bench_single(paths: list[Path]) -> dict[str, float]:
+def bench_single(paths: list[Path], robust: RobustLevel = RobustLevel.OFF) -> dict[str, float]:
     start = time.perf_counter()
     for path in paths:
-        hash_media(path, require_image=False)
+        hash_media(path, require_image=False, robust=robust)
     elapsed = time.perf_counter() - start
     return {"files": len(paths), "seconds": round(elapsed, 2),
             "files_per_s": round(len(paths) / elapsed, 1)}
@@ -111,6 +117,40 @@ def bench_dask(folder: Path, workers: int, batch_size: int) -> dict[str, float]:
             "loadavg_before": round(load, 2)}
 
 
+def bench_case(folder: Path, workers: int, batch_size: int) -> dict[str, float]:
+    """``case scan``: EXIF and local features in the workers, each batch saved to a case."""
+    from distributed import Client
+
+    from hashwarden.cases.services import CaseService, scanned_item
+    from hashwarden.storage.case_store import SqlCaseStore
+    from hashwarden.storage.database import create_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite:///{tmp}/case.db")
+        service = CaseService(SqlCaseStore(engine))
+        case = service.create("bench")
+
+        def take_in(batch: Any) -> list[list[dict[str, object]]]:
+            service.take_in(case, [scanned_item(hashes, None) for hashes in batch])
+            return [[] for _ in batch]
+
+        with start_local_cluster(workers) as cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
+            client.run(lambda: __import__("hashwarden.scanning.tasks"))
+            start = time.perf_counter()
+            summary = Scanner(
+                [folder], report=Path(tmp) / "r.jsonl", client=client, batch_size=batch_size,
+                match=take_in, options=HashOptions(robust=RobustLevel.THOROUGH, exif=True),
+            ).run()
+            scanned = time.perf_counter() - start
+        start = time.perf_counter()
+        service.restack(case)
+        restack = time.perf_counter() - start
+        engine.dispose()
+    files = summary.progress.files_done
+    return {"workers": workers, "files": files, "seconds": round(scanned, 2),
+            "files_per_s": round(files / scanned, 1), "restack_s": round(restack, 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
@@ -126,6 +166,9 @@ def main() -> None:
     folder = paths[0].parent
     single = bench_single(paths[: args.single_files])
     runs = [bench_dask(folder, workers, args.batch_size) for workers in (1, 2)]
+    levels = {level.value: bench_single(paths[: args.single_files], level)
+              for level in RobustLevel}
+    case = bench_case(folder, 2, args.batch_size)
     result = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "corpus": {"files": len(paths), "size": list(SIZE),
@@ -135,6 +178,9 @@ def main() -> None:
         "dask": runs,
         "speedup_2_vs_1": round(runs[1]["files_per_s"] / runs[0]["files_per_s"], 2),
         "dask1_vs_single": round(runs[0]["files_per_s"] / single["files_per_s"], 2),
+        "levels": levels,
+        "case_scan": case,
+        "case_vs_dask2": round(case["files_per_s"] / runs[1]["files_per_s"], 2),
     }
     text = json.dumps(result, indent=2)
     print(text)
