@@ -15,7 +15,7 @@ from hashwarden.core.media.models import MediaHashes, PdqResult
 from hashwarden.core.pdq.hasher import pdq_hash_image, pdq_hash_with_dihedral
 from hashwarden.core.robust.features import QUERY_KEYPOINTS, extract, serialise
 from hashwarden.core.robust.levels import RobustLevel
-from hashwarden.core.robust.views import image_rgb, query_views
+from hashwarden.core.robust.views import query_views
 from hashwarden.core.signals.base import ByteDigestSignalType, Digest
 from hashwarden.core.signals.crypto import MD5, SHA1, SHA256
 from hashwarden.core.video.formats import SNIFF_BYTES as VIDEO_SNIFF_BYTES
@@ -129,7 +129,7 @@ def hash_media(
     views: tuple[tuple[str, PdqResult], ...] = ()
     orb: str | None = None
     if robust.views:
-        views = tuple(query_views(image_rgb(decoded.image)))
+        views = tuple(query_views(decoded.image))
     if robust.features:
         orb = serialise(extract(decoded.image, keypoints))
     facts = read_exif(decoded.image) if exif else None

@@ -20,7 +20,7 @@ from hashwarden.core.pdq.hexbits import hex_to_bits
 from hashwarden.core.robust.feature_index import FeatureIndex
 from hashwarden.core.robust.features import QUERY_KEYPOINTS, Features, extract, feature_score
 from hashwarden.core.robust.levels import RobustLevel
-from hashwarden.core.robust.views import image_rgb, query_views
+from hashwarden.core.robust.views import query_views
 from hashwarden.core.signals.pdq import PDQ, PDQ_MIN_QUALITY
 
 
@@ -63,7 +63,7 @@ class RobustComparator:
         pdq, dihedral = pdq_hash_with_dihedral(image)
         hashes = list(dihedral)
         if self.level.views:
-            hashes.extend(result.hex for _, result in query_views(image_rgb(image)))
+            hashes.extend(result.hex for _, result in query_views(image))
         features = extract(image, QUERY_KEYPOINTS) if self.level.features else None
         return RobustQuery(tuple(hashes), pdq.quality, features, _packed(hashes))
 

@@ -37,20 +37,42 @@ MIN_TILT_DEGREES = 0.7
 MAX_TILT_DEGREES = 15.0
 
 
-def _detection_copy(rgb: Pixels) -> tuple[NDArray[np.int16], float]:
-    height, width = rgb.shape[:2]
+Picture = Image.Image | Pixels
+
+
+def _size(picture: Picture) -> tuple[int, int]:
+    """(height, width)."""
+    if isinstance(picture, Image.Image):
+        return picture.height, picture.width
+    return int(picture.shape[0]), int(picture.shape[1])
+
+
+def _rgb_array(image: Image.Image) -> Pixels:
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+
+
+def _detection_copy(picture: Picture) -> tuple[NDArray[np.int16], float]:
+    height, width = _size(picture)
     scale = min(1.0, DETECT_SIDE / max(height, width))
+    image = picture if isinstance(picture, Image.Image) else Image.fromarray(picture)
     if scale < 1.0:
         size = (max(1, round(width * scale)), max(1, round(height * scale)))
-        picture = Image.fromarray(rgb)
         # reducing by a whole factor first is several times cheaper than one big resize
         factor = int(1 / scale) // 2
         if factor > 1:
-            picture = picture.reduce(factor)
-        small = np.asarray(picture.resize(size, Image.Resampling.BOX))
+            image = image.reduce(factor)
+        image = image.resize(size, Image.Resampling.BOX)
+    return _rgb_array(image).astype(np.int16), scale
+
+
+def _strip(picture: Picture, columns: bool, low: int, high: int) -> Pixels:
+    """Full-size rows (or columns, as rows) ``low:high``, without converting the whole picture."""
+    if isinstance(picture, Image.Image):
+        box = (low, 0, high, picture.height) if columns else (0, low, picture.width, high)
+        part = _rgb_array(picture.crop(box))
     else:
-        small = rgb
-    return small.astype(np.int16), scale
+        part = picture[:, low:high] if columns else picture[low:high]
+    return part.transpose(1, 0, 2) if columns else part
 
 
 def _bar_depth(rows: NDArray[np.int16], limit: int) -> int:
@@ -100,14 +122,17 @@ def _trim_boxes(small: NDArray[np.int16]) -> list[Box]:
 Detection = tuple[NDArray[np.int16], float]
 
 
-def detection_copy(rgb: Pixels) -> Detection:
+def detection_copy(picture: Picture) -> Detection:
     """The small copy ``trim_bands`` and ``untilt`` look at; make it once for both."""
-    return _detection_copy(rgb)
+    return _detection_copy(picture)
 
 
-def trim_bands(rgb: Pixels, detection: Detection | None = None) -> list[Pixels]:
-    """The picture inside uniform borders, caption bars and app chrome (none, one or two cuts)."""
-    small, scale = detection or _detection_copy(rgb)
+def trim_bands(picture: Picture, detection: Detection | None = None) -> list[Picture]:
+    """The picture inside uniform borders, caption bars and app chrome (none, one or two cuts).
+
+    Cuts come back in the form given: Pillow images (cropped lazily) or arrays.
+    """
+    small, scale = detection or _detection_copy(picture)
     height, width = small.shape[:2]
     cuts: list[tuple[slice, slice]] = []
     for top, bottom, left, right in _trim_boxes(small):
@@ -116,35 +141,44 @@ def trim_bands(rgb: Pixels, detection: Detection | None = None) -> list[Pixels]:
             continue
         if height - kept_rows < MIN_TRIM * height and width - kept_cols < MIN_TRIM * width:
             continue
-        rows = _refine(rgb, top / scale, bottom / scale, 1 / scale)
-        cols = _refine(rgb.transpose(1, 0, 2), left / scale, right / scale, 1 / scale)
+        rows = _refine(picture, False, top / scale, bottom / scale, 1 / scale)
+        cols = _refine(picture, True, left / scale, right / scale, 1 / scale)
         if (rows, cols) not in cuts:
             cuts.append((rows, cols))
-    return [np.ascontiguousarray(rgb[rows, cols]) for rows, cols in cuts]
+    if isinstance(picture, Image.Image):
+        return [picture.crop((c.start, r.start, c.stop, r.stop)) for r, c in cuts]
+    return [np.ascontiguousarray(picture[rows, cols]) for rows, cols in cuts]
 
 
-def _refine(rgb: Pixels, start: float, stop: float, slack: float) -> slice:
-    """Rows ``start:stop`` of ``rgb``, each cut moved to the exact edge of its bar.
+def _refine(picture: Picture, columns: bool, start: float, stop: float, slack: float) -> slice:
+    """Rows (or columns) ``start:stop``, each cut moved to the exact edge of its bar.
 
     A detection pixel spans several full-size rows, so the picture's first row is only known
     to within ``slack``: look there for the last row still uniform in the bar's colour. A few
     stray bar rows left in would cost PDQ up to 30 bits.
     """
-    length = rgb.shape[0]
+    height, width = _size(picture)
+    length = width if columns else height
     span = math.ceil(slack) + 1
 
-    def edge(cut: float, rows: Pixels, reach: int) -> int:
-        low, high = max(0, math.floor(cut) - span), min(reach, math.ceil(cut) + span)
+    def edge(cut: float, from_end: bool) -> int:
+        """Bar rows counted from the start (or the end) before the picture begins."""
+        low, high = max(0, math.floor(cut) - span), min(length, math.ceil(cut) + span)
         if low == 0 or high <= low:
             return round(cut)
-        colour = np.median(rows[low - 1], axis=0)
-        window = np.abs(rows[low:high].astype(np.int16) - colour).max(axis=2)
+        # Row ``low - 1`` is surely bar; rows ``low:high`` hold the exact edge.
+        if from_end:
+            rows = _strip(picture, columns, length - high, length - low + 1)[::-1]
+        else:
+            rows = _strip(picture, columns, low - 1, high)
+        colour = np.median(rows[0], axis=0)
+        window = np.abs(rows[1:].astype(np.int16) - colour).max(axis=2)
         clean = (window <= COLOUR_TOLERANCE).mean(axis=1) >= CLEAN_ROW
         # Bar rows run unbroken from ``low``; the picture starts at the first other row.
         return low + (clean.size if clean.all() else int(np.argmin(clean)))
 
-    top = edge(start, rgb, length) if start > 0 else 0
-    bottom = length - edge(length - stop, rgb[::-1], length) if stop < length else length
+    top = edge(start, False) if start > 0 else 0
+    bottom = length - edge(length - stop, True) if stop < length else length
     return slice(top, max(top + 1, bottom))
 
 
@@ -184,9 +218,9 @@ def _wedge_slopes(mask: NDArray[np.bool_]) -> list[tuple[int, float]]:
     return slopes
 
 
-def tilt_degrees(rgb: Pixels, detection: Detection | None = None) -> float | None:
+def tilt_degrees(picture: Picture, detection: Detection | None = None) -> float | None:
     """The counter-clockwise tilt of a picture rotated inside its own canvas, from its corners."""
-    small, _ = detection or _detection_copy(rgb)
+    small, _ = detection or _detection_copy(picture)
     corners = np.stack([small[0, 0], small[0, -1], small[-1, 0], small[-1, -1]])
     fill = np.median(corners, axis=0)
     if np.abs(corners - fill).max() > COLOUR_TOLERANCE:
@@ -213,18 +247,20 @@ def _fill_lost(picture: NDArray[np.uint8], lost: NDArray[np.bool_]) -> NDArray[n
     return np.asarray(cv2.inpaint(np.ascontiguousarray(picture), mask, 3, cv2.INPAINT_TELEA))
 
 
-def untilt(rgb: Pixels, detection: Detection | None = None) -> Pixels | None:
+def untilt(picture: Picture, detection: Detection | None = None) -> Pixels | None:
     """The picture turned back upright, or ``None`` when no tilt with filled corners is seen.
 
     The corners lost to the tilt are filled from their surroundings: left black they pull
     PDQ's low frequencies 20-50 bits away at 5 degrees, filled they cost 4-26 bits.
     """
-    angle = tilt_degrees(rgb, detection)
+    angle = tilt_degrees(picture, detection)
     if angle is None:
         return None
-    height, width = rgb.shape[:2]
+    height, width = _size(picture)
     scale = min(1.0, UNTILT_SIDE / max(height, width))
-    image = Image.fromarray(rgb)
+    image = picture if isinstance(picture, Image.Image) else Image.fromarray(picture)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
     if scale < 1.0:
         image = image.resize((round(width * scale), round(height * scale)), Image.Resampling.BOX)
     upright = np.asarray(image.rotate(-angle, resample=Image.Resampling.BILINEAR))

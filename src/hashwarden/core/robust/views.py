@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import NDArray
 from PIL import Image
 
 from hashwarden.core.media.models import PdqResult
-from hashwarden.core.pdq.hasher import pdq_hash_array
-from hashwarden.core.robust.normalise import detection_copy, trim_bands, untilt
+from hashwarden.core.pdq.hasher import pdq_hash_array, pdq_hash_image
+from hashwarden.core.robust.normalise import Picture, detection_copy, trim_bands, untilt
 from hashwarden.core.signals.pdq import PDQ_MIN_QUALITY
 
 
@@ -21,20 +20,27 @@ class View:
     UPRIGHT = "upright"
 
 
-def image_rgb(image: Image.Image) -> NDArray[np.uint8]:
-    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+def _pdq(picture: Picture) -> PdqResult:
+    if isinstance(picture, Image.Image):
+        return pdq_hash_image(picture)
+    return pdq_hash_array(picture)
 
 
-def query_views(rgb: NDArray[np.uint8]) -> list[tuple[str, PdqResult]]:
-    """(view name, PDQ) of each repair that changed something and kept a usable picture."""
+def query_views(picture: Picture) -> list[tuple[str, PdqResult]]:
+    """(view name, PDQ) of each repair that changed something and kept a usable picture.
+
+    Takes the decoded Pillow image as it is (any mode): converting a whole upload to an array
+    first cost more than the repairs themselves.
+    """
     found: list[tuple[str, PdqResult]] = []
-    detection = detection_copy(rgb)
-    repairs = list(zip((View.TRIMMED, View.PEELED), trim_bands(rgb, detection), strict=False))
-    upright = untilt(rgb, detection)
+    detection = detection_copy(picture)
+    cuts = trim_bands(picture, detection)
+    repairs: list[tuple[str, Picture]] = list(zip((View.TRIMMED, View.PEELED), cuts, strict=False))
+    upright = untilt(picture, detection)
     if upright is not None:
-        repairs.append((View.UPRIGHT, upright))
+        repairs.append((View.UPRIGHT, np.asarray(upright)))
     for name, repaired in repairs:
-        result = pdq_hash_array(repaired)
+        result = _pdq(repaired)
         if result.quality >= PDQ_MIN_QUALITY:
             found.append((name, result))
     return found
