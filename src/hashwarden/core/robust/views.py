@@ -6,7 +6,7 @@ import numpy as np
 from PIL import Image
 
 from hashwarden.core.media.models import PdqResult
-from hashwarden.core.pdq.hasher import pdq_hash_array, pdq_hash_image
+from hashwarden.core.pdq.hasher import pdq_hash_image
 from hashwarden.core.robust.normalise import Picture, detection_copy, trim_bands, untilt
 from hashwarden.core.signals.pdq import PDQ_MIN_QUALITY
 
@@ -21,9 +21,9 @@ class View:
 
 
 def _pdq(picture: Picture) -> PdqResult:
-    if isinstance(picture, Image.Image):
-        return pdq_hash_image(picture)
-    return pdq_hash_array(picture)
+    # Views are only looked up, never listed or shared: the fast path's hash is enough.
+    image = picture if isinstance(picture, Image.Image) else Image.fromarray(picture)
+    return pdq_hash_image(image, exact=False)
 
 
 def query_views(picture: Picture) -> list[tuple[str, PdqResult]]:
