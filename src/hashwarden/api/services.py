@@ -20,6 +20,8 @@ from hashwarden.api.token_cache import TokenCache
 from hashwarden.api.webhook_sender import WebhookSender
 from hashwarden.audit.models import AuditRecord
 from hashwarden.audit.services import AuditLog
+from hashwarden.cases.media import CaseMediaStore
+from hashwarden.cases.services import CaseService
 from hashwarden.core.lists.services import ListService
 from hashwarden.core.matching.matcher import Matcher
 from hashwarden.federation.keys import KeyService
@@ -38,6 +40,8 @@ from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.snapshots.keeper import SnapshotKeeper
 from hashwarden.storage.audit_store import SqlAuditStore
+from hashwarden.storage.case_media_referenced import ReferencedCaseMedia
+from hashwarden.storage.case_store import SqlCaseStore
 from hashwarden.storage.database import create_engine
 from hashwarden.storage.feedback_store import SqlFeedbackStore
 from hashwarden.storage.instance import instance_id
@@ -95,6 +99,9 @@ class ApiServices:
     #: Retention clocks and legal holds of reports, and the purge that runs them.
     retention: RetentionService
     purger: PurgeWorker
+    #: Victim identification: cases, their items and graph, and where case media are read from.
+    cases: CaseService
+    case_media: CaseMediaStore
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
     @classmethod
@@ -174,6 +181,8 @@ class ApiServices:
             rechecker=RecheckWorker(takedown, settings.recheck_interval),
             retention=retention,
             purger=PurgeWorker(retention, settings.purge_interval),
+            cases=CaseService(SqlCaseStore(engine, migrate=False)),
+            case_media=ReferencedCaseMedia(),
         )
 
     def start(self) -> None:
