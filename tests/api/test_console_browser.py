@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import numpy as np
 import pytest
 from api_helpers import TEST_SETTINGS, ApiServer, photo_bytes
 from browser_helpers import axe_violations, launch
+from media_site import media_site
 from PIL import Image
 
 from hashwarden.accounts.staff_models import StaffRole
@@ -45,22 +44,8 @@ def video_site(tmp_path: Path) -> Iterator[str]:
 
 
 def _serve(body: bytes, kind: str, name: str) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/{name}"
-    server.shutdown()
-    server.server_close()
+    with media_site({f"/{name}": (body, kind)}) as served:
+        yield served.url(f"/{name}")
 
 
 def _detail(png: bytes) -> float:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import pytest
 from api_helpers import TEST_SETTINGS, ApiServer, console_sign_in, form_token
+from media_site import MediaSite, media_site
 from review_helpers import wait_for
 
 from hashwarden.accounts.staff_models import StaffRole
@@ -21,45 +19,21 @@ from hashwarden.hotline.takedown import NoticeKind
 
 PASSWORD = "a long enough password"
 LOCAL = dataclasses.replace(TEST_SETTINGS, triage_allow_private=True)
-
-
-class Site:
-    def __init__(self) -> None:
-        self.status = 200
-        self.url = ""
+GALLERY = "/gallery"
 
 
 @pytest.fixture
-def site() -> Iterator[Site]:
-    state = Site()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b"<html><body>gallery</body></html>"
-            self.send_response(state.status)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/gallery"
-    yield state
-    server.shutdown()
-    server.server_close()
-
+def site() -> Iterator[MediaSite]:
+    with media_site({GALLERY: (b"<html><body>gallery</body></html>", "text/html")}) as served:
+        yield served
 
 
 @pytest.mark.api_settings(LOCAL)
-def test_from_notice_to_removal(server: ApiServer, site: Site) -> None:
+def test_from_notice_to_removal(server: ApiServer, site: MediaSite) -> None:
     api = server.api
     api.staff.create("ana", PASSWORD, StaffRole.ANALYST)
     reference = api.reports.submit(
-        ReportForm(ReportKind.CSAM, url=site.url, contact_email="me@example.org"),
+        ReportForm(ReportKind.CSAM, url=site.url(GALLERY), contact_email="me@example.org"),
         follow_up=False,
     ).reference
     with httpx.Client(base_url=server.base_url, timeout=60) as console:
@@ -90,7 +64,7 @@ def test_from_notice_to_removal(server: ApiServer, site: Site) -> None:
         exported = console.get(f"/console/reports/{reference}/export.json")
         document = json.loads(exported.text)
         assert document["hosting"] == {"country": "NL", "provider": "Example Hosting B.V."}
-        assert document["url"] == site.url and "removed_at" in document["timeline"]
+        assert document["url"] == site.url(GALLERY) and "removed_at" in document["timeline"]
         assert "me@example.org" not in exported.text  # the reporter stays with us
 
         forwarded = console.post(f"{base}/notice", data={
@@ -103,9 +77,9 @@ def test_from_notice_to_removal(server: ApiServer, site: Site) -> None:
 
 
 @pytest.mark.api_settings(LOCAL)
-def test_bad_takedown_input_is_refused(server: ApiServer, site: Site) -> None:
+def test_bad_takedown_input_is_refused(server: ApiServer, site: MediaSite) -> None:
     api = server.api
-    form = ReportForm(ReportKind.CSAM, url=site.url)
+    form = ReportForm(ReportKind.CSAM, url=site.url(GALLERY))
     reference = api.reports.submit(form, follow_up=False).reference
     with pytest.raises(ReportError, match="country"):
         api.takedown.set_hosting(reference, "Netherlands", "x")
@@ -116,11 +90,12 @@ def test_bad_takedown_input_is_refused(server: ApiServer, site: Site) -> None:
 
 
 @pytest.mark.api_settings(dataclasses.replace(LOCAL, recheck_interval=0.2))
-def test_serve_rechecks_notified_addresses_by_itself(server: ApiServer, site: Site) -> None:
+def test_serve_rechecks_notified_addresses_by_itself(server: ApiServer, site: MediaSite) -> None:
     api = server.api
-    reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=site.url),
+    reference = api.reports.submit(ReportForm(ReportKind.CSAM, url=site.url(GALLERY)),
                                    follow_up=False).reference  # fmt: skip
     api.takedown.send_notice(reference, NoticeKind.HOST, "abuse@host.test", "", "staff:ana")
     site.status = 410
-    wait_for(lambda: api.casework.get(reference).timeline.removed_at is not None)
-    assert api.casework.get(reference).status.value == "taken_down"
+    # The worker writes removed_at and then the status: wait for the second.
+    wait_for(lambda: api.casework.get(reference).status.value == "taken_down")
+    assert api.casework.get(reference).timeline.removed_at is not None

@@ -5,15 +5,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 from api_helpers import TEST_SETTINGS, ApiServer, console_sign_in, form_token, photo_bytes
+from media_site import media_site
 from PIL import Image
 
 from hashwarden.accounts.staff_models import StaffRole
@@ -34,25 +32,8 @@ def site() -> Iterator[str]:
         "/a.jpg": (photo_bytes(1), "image/jpeg"),
         "/b.jpg": (photo_bytes(2), "image/jpeg"),
     }  # fmt: skip
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body, kind = files.get(self.path, (b"", ""))
-            self.send_response(200 if kind else 404)
-            self.send_header("Content-Type", kind or "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
+    with media_site(files) as served:
+        yield served.base_url
 
 
 def _image(response: httpx.Response) -> Image.Image:

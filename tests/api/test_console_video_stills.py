@@ -5,17 +5,15 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import httpx
 import numpy as np
 import pytest
 from api_helpers import TEST_SETTINGS, ApiServer, console_sign_in, form_token
+from media_site import media_site
 from PIL import Image
 
 from hashwarden.accounts.staff_models import StaffRole
@@ -43,23 +41,8 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
 
 @pytest.fixture
 def site(clips: dict[str, bytes]) -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = clips.get(self.path, b"")
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "video/mp4" if body else "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with media_site({path: (body, "video/mp4") for path, body in clips.items()}) as served:
+        yield served.base_url
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 
 from hashwarden.audit.models import AuditRecord
 from hashwarden.core.errors import AuditError
+from hashwarden.core.periodic_worker import PeriodicWorker
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,16 @@ class BufferedAudit:
         self, sink: Callable[[Sequence[AuditRecord]], object], interval: float = 0.2
     ) -> None:
         self._sink = sink
-        self._interval = interval
         self._queue: queue.SimpleQueue[AuditRecord] = queue.SimpleQueue()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "audit-writer",
+            self.flush,
+            interval,
+            log=log,
+            # A failed batch is kept for the next attempt; the database may be back by then.
+            failure="writing audit events failed; retrying",
+            join_timeout=10,
+        )
         # A batch the database refused, written again (first, to keep the order) next time.
         self._retry: list[AuditRecord] = []
         self._flush_lock = threading.Lock()
@@ -53,8 +60,7 @@ class BufferedAudit:
         self._misses_lock = threading.Lock()
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="audit-writer", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def record(self, record: AuditRecord) -> None:
         self._queue.put(record)
@@ -120,14 +126,5 @@ class BufferedAudit:
         return written
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._worker.stop()
         self.flush()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.flush()
-            except Exception:  # kept for the next attempt; the database may be back by then
-                log.exception("writing audit events failed; retrying")

@@ -9,13 +9,13 @@ match, with or without hits, touches no database at all.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.concurrency import run_in_threadpool
 
 from hashwarden.core.matching.models import MatchOutcome
+from hashwarden.core.periodic_worker import PeriodicWorker
 from hashwarden.review.models import ListActions, MatchAction
 from hashwarden.review.services import ReviewService
 
@@ -37,22 +37,25 @@ class HitActions:
         on_queued: Callable[[], None] | None = None,
     ) -> None:
         self._review = review
-        self._interval = interval
         #: Called after deliveries were queued (wakes this worker's webhook sender).
         self._on_queued = on_queued
         self._actions: dict[str, ListActions] = {}
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "actions-follower",
+            self.refresh,
+            interval,
+            log=log,
+            # The last known actions stay in force through a database outage.
+            failure=f"reloading list actions failed; retrying in {interval:.1f} s",
+            join_timeout=10,
+        )
 
     def start(self) -> None:
         self.refresh()
-        self._thread = threading.Thread(target=self._follow, name="actions-follower", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._worker.stop()
 
     def refresh(self) -> None:
         # Swapped whole: readers on the event loop see the old or the new mapping, never half.
@@ -61,13 +64,6 @@ class HitActions:
     def changed(self, settings: ListActions) -> None:
         """Apply a revision made on this worker now rather than at the next reload."""
         self._actions = {**self._actions, settings.list_name: settings}
-
-    def _follow(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.refresh()
-            except Exception:  # keep the last known actions through a database outage
-                log.exception("reloading list actions failed; retrying in %.1f s", self._interval)
 
     async def on_match(
         self, requester: str, outcome: MatchOutcome, reference: str = ""

@@ -17,6 +17,7 @@ from typing import TypeVar
 from hashwarden.core.matching.matcher import Matcher, ParsedSignals
 from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.models import MediaHashes
+from hashwarden.core.periodic_worker import PeriodicWorker
 from hashwarden.snapshots.keeper import SnapshotKeeper
 
 log = logging.getLogger(__name__)
@@ -32,13 +33,19 @@ class SharedMatcher:
     ) -> None:
         self._factory = keeper.open_matcher if keeper is not None else factory
         self._keeper = keeper
-        self._interval = interval
         self._lock = threading.Lock()
         # Serialises refreshers (the follower and explicit calls) so no delta is applied twice.
         self._refresh_lock = threading.Lock()
         self._matcher: Matcher | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "index-follower",
+            self.refresh,
+            interval,
+            log=log,
+            # The follower must survive a database outage and retry.
+            failure=f"index refresh failed; retrying in {interval:.1f} s",
+            join_timeout=10,
+        )
         #: Monotonic time of the last successful refresh (for the change-feed lag metric).
         self.last_refresh = 0.0
 
@@ -52,13 +59,10 @@ class SharedMatcher:
         self.last_refresh = time.monotonic()
         with self._lock:
             self._matcher = matcher
-        self._thread = threading.Thread(target=self._follow, name="index-follower", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self._worker.stop()
         if self._keeper is not None:
             self._keeper.wait(timeout=60)
 
@@ -76,13 +80,6 @@ class SharedMatcher:
                         matcher.index = replacement
         self.last_refresh = time.monotonic()
         return applied
-
-    def _follow(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                self.refresh()
-            except Exception:  # the follower must survive a database outage and retry
-                log.exception("index refresh failed; retrying in %.1f s", self._interval)
 
     def _require(self) -> Matcher:
         if self._matcher is None:

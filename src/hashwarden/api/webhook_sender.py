@@ -10,7 +10,6 @@ that moved must be reconfigured, not silently handed the event elsewhere.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from hashwarden import __version__
+from hashwarden.core.periodic_worker import PeriodicWorker
 from hashwarden.review.interfaces import WebhookStore
 from hashwarden.review.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
 from hashwarden.review.webhooks import EVENT_HEADER, SIGNATURE_HEADER, RetryPolicy, signature_header
@@ -46,11 +46,16 @@ class WebhookSender:
     ) -> None:
         self._store = store
         self._policy = policy
-        self._poll_interval = poll_interval
         self._clock = clock
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "webhook-sender",
+            self.send_due,
+            poll_interval,
+            log=log,
+            failure=f"sending webhooks failed; retrying in {poll_interval:.1f} s",
+            first_wait=0.0,
+            join_timeout=2 * TIMEOUT,
+        )
         self._client: httpx.Client | None = None
 
     def start(self) -> None:
@@ -59,34 +64,21 @@ class WebhookSender:
             follow_redirects=False,
             headers={"User-Agent": f"hashwarden/{__version__}"},
         )
-        self._thread = threading.Thread(target=self._run, name="webhook-sender", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2 * TIMEOUT)
+        self._worker.stop()
         if self._client is not None:
             self._client.close()
 
     def wake(self) -> None:
         """Look for due deliveries now (one was just queued)."""
-        self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.send_due()
-            except Exception:  # the sender must outlive a database outage
-                log.exception("sending webhooks failed; retrying in %.1f s", self._poll_interval)
-            self._wake.wait(self._poll_interval)
-            self._wake.clear()
+        self._worker.wake()
 
     def send_due(self) -> int:
         """Deliver what is due now; returns the number of attempts made."""
         made = 0
-        while not self._stop.is_set():
+        while not self._worker.stopping():
             now = self._clock()
             taken = self._store.take_due(now, now + LEASE, BATCH)
             for delivery in taken:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
 from hashwarden.core.lists.models import Category
+
+# The scan options of ``hashwarden scan`` and ``hashwarden case scan``.
+Workers = Annotated[
+    int | None, typer.Option(help="Local worker processes (default: all cores; 0: inline).")
+]
+Scheduler = Annotated[
+    str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")
+]
+Resume = Annotated[bool, typer.Option("--resume/--restart", help="Continue an interrupted scan.")]
 
 
 def parse_thresholds(pairs: list[str]) -> dict[str, int]:

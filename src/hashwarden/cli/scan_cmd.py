@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hashwarden.cli.options import Resume, Scheduler, Workers
 from hashwarden.cli.output import console, escape
 from hashwarden.cli.runtime import Runtime
 from hashwarden.config import decode_limits, robust_level
@@ -26,15 +27,9 @@ def scan_command(
     list_names: Annotated[
         list[str] | None, typer.Option("--list", "-l", help="Only these block lists.")
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option(help="Local worker processes (default: all cores; 0: inline).")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
-    resume: Annotated[
-        bool, typer.Option("--resume/--restart", help="Continue an interrupted scan.")
-    ] = True,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    resume: Resume = True,
     archives: Annotated[bool, typer.Option(help="Look inside zip files.")] = True,
     fast: Annotated[
         bool, typer.Option(help="Decode big JPEGs at reduced scale (PDQ drifts a few bits).")

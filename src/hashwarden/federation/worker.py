@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 
 from hashwarden.core.errors import ConfigError
+from hashwarden.core.periodic_worker import PeriodicWorker
 from hashwarden.federation.publisher import MAX_LIMIT
 from hashwarden.federation.subscriber import SyncPolicy, SyncService
 
@@ -56,29 +56,27 @@ def poll_interval_from_env() -> float:
 class SyncWorker:
     def __init__(self, sync: SyncService, poll_interval: float = 5.0) -> None:
         self._sync = sync
-        self._poll_interval = poll_interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "subscription-sync",
+            self._sync_due,
+            poll_interval,
+            log=log,
+            failure=f"syncing failed; retrying in {poll_interval:.1f} s",
+            first_wait=0.0,
+            # A page in flight may take up to the HTTP timeout; the daemon thread dies with us.
+            join_timeout=sync.policy.timeout + 5,
+        )
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="subscription-sync", daemon=True)
-        self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            # A page in flight may take up to the HTTP timeout; the daemon thread dies with us.
-            self._thread.join(timeout=self._sync.policy.timeout + 5)
+        self._worker.stop()
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                for result in self._sync.sync_due(cancel=self._stop.is_set):
-                    if result.ok and result.changes:
-                        log.info(
-                            "subscription %s: %d change(s) applied, cursor %d",
-                            result.subscription, result.changes, result.cursor,
-                        )  # fmt: skip
-            except Exception:  # the syncer must outlive a database outage
-                log.exception("syncing failed; retrying in %.1f s", self._poll_interval)
-            self._stop.wait(self._poll_interval)
+    def _sync_due(self) -> None:
+        for result in self._sync.sync_due(cancel=self._worker.stopping):
+            if result.ok and result.changes:
+                log.info(
+                    "subscription %s: %d change(s) applied, cursor %d",
+                    result.subscription, result.changes, result.cursor,
+                )  # fmt: skip

@@ -9,8 +9,8 @@ erase each report once. ``hashwarden hotline purge`` does the same once, for cro
 from __future__ import annotations
 
 import logging
-import threading
 
+from hashwarden.core.periodic_worker import PeriodicWorker
 from hashwarden.hotline.retention import Category, RetentionService
 
 log = logging.getLogger(__name__)
@@ -23,31 +23,25 @@ class PurgeWorker:
     def __init__(self, retention: RetentionService, interval: float) -> None:
         self._retention = retention
         self._interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "hotline-purge",
+            self._purge,
+            interval,
+            log=log,
+            failure="the retention purge failed; retrying at the next interval",
+            first_wait=min(interval, FIRST_RUN),
+        )
 
     def start(self) -> None:
-        if self._interval <= 0 or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="hotline-purge", daemon=True)
-        self._thread.start()
+        if self._interval > 0:  # 0 turns the worker off
+            self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self._worker.stop()
 
-    def _run(self) -> None:
-        wait = min(self._interval, FIRST_RUN)
-        while not self._stop.wait(wait):
-            wait = self._interval
-            try:
-                summary = self._retention.purge(actor=ACTOR)
-            except Exception:  # the worker must outlive a database hiccup
-                log.exception("the retention purge failed; retrying at the next interval")
-                continue
-            # Counts only: references and contents stay out of the log.
-            log.info("retention purge: %d contact(s) erased, %d report(s) deleted, %d held",
-                     summary.count(Category.CONTACT), summary.count(Category.REPORT),
-                     summary.held)  # fmt: skip
+    def _purge(self) -> None:
+        summary = self._retention.purge(actor=ACTOR)
+        # Counts only: references and contents stay out of the log.
+        log.info("retention purge: %d contact(s) erased, %d report(s) deleted, %d held",
+                 summary.count(Category.CONTACT), summary.count(Category.REPORT),
+                 summary.held)  # fmt: skip

@@ -8,8 +8,8 @@ once the material is gone), so two workers checking the same address do no harm.
 from __future__ import annotations
 
 import logging
-import threading
 
+from hashwarden.core.periodic_worker import PeriodicWorker
 from hashwarden.hotline.takedown import TakedownService
 
 log = logging.getLogger(__name__)
@@ -19,29 +19,24 @@ class RecheckWorker:
     def __init__(self, takedown: TakedownService, interval: float) -> None:
         self._takedown = takedown
         self._interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = PeriodicWorker(
+            "hotline-recheck",
+            self._recheck,
+            interval,
+            log=log,
+            failure="re-checking reported addresses failed; retrying later",
+        )
 
     def start(self) -> None:
-        if self._interval <= 0 or self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._run, name="hotline-recheck", daemon=True)
-        self._thread.start()
+        if self._interval > 0:  # 0 turns the worker off
+            self._worker.start()
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
+        self._worker.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            try:
-                results = self._takedown.recheck_due()
-            except Exception:  # the worker must outlive a database hiccup
-                log.exception("re-checking reported addresses failed; retrying later")
-                continue
-            if results:
-                # References only: never the addresses themselves.
-                log.info("re-checked %d reported address(es), %d removed",
-                         len(results), sum(results.values()))  # fmt: skip
+    def _recheck(self) -> None:
+        results = self._takedown.recheck_due()
+        if results:
+            # References only: never the addresses themselves.
+            log.info("re-checked %d reported address(es), %d removed",
+                     len(results), sum(results.values()))  # fmt: skip
