@@ -5,6 +5,12 @@
 - ``HASHWARDEN_MAX_FILE_BYTES`` / ``HASHWARDEN_MAX_PIXELS``: decoding limits for media.
 - ``HASHWARDEN_ROBUST_MATCHING``: ``off``, ``standard`` (default) or ``thorough``: how hard
   matching looks for edited copies (``core.robust``).
+- ``HASHWARDEN_CASE_MEDIA``: ``reference`` (default: case media are read again where they were
+  scanned) or ``encrypted`` (``case scan`` keeps an AES-256-GCM copy of every item).
+- ``HASHWARDEN_CASE_MEDIA_KEY_FILE``: the key of the encrypted copies, required in ``encrypted``
+  mode: 32 random bytes in base64 on one line, made by ``hashwarden case media-key``. Keep it
+  outside ``HASHWARDEN_HOME`` so a backup of the data folder does not carry it.
+- ``HASHWARDEN_CASE_MEDIA_DIR``: where the copies go, default ``$HASHWARDEN_HOME/case-media``.
 """
 
 from __future__ import annotations
@@ -19,6 +25,10 @@ from hashwarden.core.video.limits import VideoLimits
 
 HOME_ENV = "HASHWARDEN_HOME"
 DATABASE_URL_ENV = "HASHWARDEN_DATABASE_URL"
+CASE_MEDIA_ENV = "HASHWARDEN_CASE_MEDIA"
+CASE_MEDIA_KEY_FILE_ENV = "HASHWARDEN_CASE_MEDIA_KEY_FILE"
+CASE_MEDIA_DIR_ENV = "HASHWARDEN_CASE_MEDIA_DIR"
+CASE_MEDIA_MODES = ("reference", "encrypted")
 
 
 def hashwarden_home() -> Path:
@@ -56,6 +66,24 @@ def robust_level() -> RobustLevel:
         return parse_level(raw)
     except ValueError as exc:
         raise ConfigError(f"HASHWARDEN_ROBUST_MATCHING: {exc}") from None
+
+
+def case_media_mode() -> str:
+    """``reference`` or ``encrypted`` (see the module docstring)."""
+    raw = os.environ.get(CASE_MEDIA_ENV, "").strip().lower() or "reference"
+    if raw not in CASE_MEDIA_MODES:
+        raise ConfigError(f"{CASE_MEDIA_ENV} must be reference or encrypted, got {raw!r}")
+    return raw
+
+
+def case_media_key_file() -> Path | None:
+    raw = os.environ.get(CASE_MEDIA_KEY_FILE_ENV, "").strip()
+    return Path(raw).expanduser() if raw else None
+
+
+def case_media_folder() -> Path:
+    raw = os.environ.get(CASE_MEDIA_DIR_ENV, "").strip()
+    return Path(raw).expanduser() if raw else hashwarden_home() / "case-media"
 
 
 def video_limits() -> VideoLimits:

@@ -20,6 +20,7 @@ from hashwarden.api.token_cache import TokenCache
 from hashwarden.api.webhook_sender import WebhookSender
 from hashwarden.audit.models import AuditRecord
 from hashwarden.audit.services import AuditLog
+from hashwarden.cases.graph import CaseGraphService
 from hashwarden.cases.media import CaseMediaStore
 from hashwarden.cases.services import CaseService
 from hashwarden.core.lists.services import ListService
@@ -40,7 +41,8 @@ from hashwarden.review.services import ReviewService
 from hashwarden.review.webhooks import RetryPolicy
 from hashwarden.snapshots.keeper import SnapshotKeeper
 from hashwarden.storage.audit_store import SqlAuditStore
-from hashwarden.storage.case_media_referenced import ReferencedCaseMedia
+from hashwarden.storage.case_graph_store import SqlCaseGraphStore
+from hashwarden.storage.case_media_open import open_case_media
 from hashwarden.storage.case_store import SqlCaseStore
 from hashwarden.storage.database import create_engine
 from hashwarden.storage.feedback_store import SqlFeedbackStore
@@ -101,6 +103,7 @@ class ApiServices:
     purger: PurgeWorker
     #: Victim identification: cases, their items and graph, and where case media are read from.
     cases: CaseService
+    case_graph: CaseGraphService
     case_media: CaseMediaStore
     metrics: ApiMetrics = field(default_factory=ApiMetrics)
 
@@ -143,6 +146,7 @@ class ApiServices:
         retention = RetentionService(
             SqlRetentionStore(engine, migrate=False), settings.retention, audit_log.record
         )
+        cases = CaseService(SqlCaseStore(engine, migrate=False))
         return cls(
             settings=settings,
             engine=engine,
@@ -181,8 +185,9 @@ class ApiServices:
             rechecker=RecheckWorker(takedown, settings.recheck_interval),
             retention=retention,
             purger=PurgeWorker(retention, settings.purge_interval),
-            cases=CaseService(SqlCaseStore(engine, migrate=False)),
-            case_media=ReferencedCaseMedia(),
+            cases=cases,
+            case_graph=CaseGraphService(cases, SqlCaseGraphStore(engine, migrate=False)),
+            case_media=open_case_media(),
         )
 
     def start(self) -> None:

@@ -3,8 +3,8 @@
 A case's data (items, EXIF, features, series) is personal data about victims and suspects:
 GDPR wants it gone when the purpose ends, while an investigation or a court may order it kept.
 A retention date says when the case may go; a hold, with its reason, overrides every date and
-every delete. Deleting a case removes its rows and its scan journal, never the seized media,
-which the case only referenced.
+every delete. Deleting a case removes its rows, its scan journal and the encrypted copies of its
+media if any were kept, never the seized media themselves.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from hashwarden.cases.interfaces import CaseError
+from hashwarden.cases.media import CaseMediaStore
 from hashwarden.cases.models import Case
 
 
@@ -55,9 +56,11 @@ def _now() -> datetime:
 class CaseRetentionService:
     def __init__(
         self, store: CaseRetentionStore, case_folders: Path,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = _now, media: CaseMediaStore | None = None,
     ) -> None:
         self.store = store
+        #: Where copies of the case's media are kept; ``None``: deleting leaves copies alone.
+        self.media = media
         #: ``$HASHWARDEN_HOME/cases``: each case's scan journal lives in a folder of its name.
         self.case_folders = case_folders
         self.clock = clock
@@ -93,6 +96,9 @@ class CaseRetentionService:
             raise CaseError(f"case {case.name!r} is on legal hold ({current.hold_reason})")
         if not self.store.delete_case(case.id):
             raise CaseError(f"case {case.name!r} was put on hold while being deleted")
+        # Only now: a hold that won the race inside the transaction keeps the copies too.
+        if self.media is not None:
+            self.media.forget_case(case.id)
         shutil.rmtree(self.case_folders / case.name, ignore_errors=True)
 
     def due(self, cases: list[Case]) -> list[tuple[Case, CaseRetention]]:

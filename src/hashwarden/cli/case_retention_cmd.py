@@ -16,11 +16,15 @@ if TYPE_CHECKING:
     from hashwarden.cases.retention import CaseRetentionService
 
 
-def _retention(runtime: Runtime) -> CaseRetentionService:
+def _retention(runtime: Runtime, *, deleting: bool = False) -> CaseRetentionService:
     from hashwarden.cases.retention import CaseRetentionService
     from hashwarden.storage.case_retention_store import SqlCaseRetentionStore
 
-    return CaseRetentionService(SqlCaseRetentionStore(runtime.engine), hashwarden_home() / "cases")
+    # Only deleting touches the copies: a missing media key must never stand in a hold's way.
+    return CaseRetentionService(
+        SqlCaseRetentionStore(runtime.engine), hashwarden_home() / "cases",
+        media=runtime.case_media if deleting else None,
+    )
 
 
 @case_app.command("retain")
@@ -70,12 +74,13 @@ def delete_case(
     name: Name,
     yes: Annotated[bool, typer.Option("--yes", help="Confirm: it cannot be restored.")] = False,
 ) -> None:
-    """Delete the case's data (items, EXIF, features, series, journal); media stay put."""
+    """Delete the case's data (items, EXIF, features, series, journal, encrypted copies);
+    the seized media stay put."""
     if not yes:
         raise typer.BadParameter("add --yes: a deleted case cannot be restored", param_hint="--yes")
     runtime = Runtime()
     case = case_service(runtime).get(name)
-    _retention(runtime).delete(case)
+    _retention(runtime, deleting=True).delete(case)
     audit_case(runtime, "cases.delete", name)
     emit({"case": name, "deleted": True})
 
@@ -87,7 +92,7 @@ def purge(
     """Delete every case past its retention day, except those on legal hold."""
     runtime = Runtime()
     cases = case_service(runtime).cases()
-    service = _retention(runtime)
+    service = _retention(runtime, deleting=not dry_run)
     deleted = held = 0
     for case, retention in service.due(cases):
         if retention.held:

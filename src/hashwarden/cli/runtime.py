@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from hashwarden.accounts.services import TokenService
     from hashwarden.accounts.staff_services import StaffService
     from hashwarden.audit.services import AuditLog
+    from hashwarden.cases.media import CaseMediaStore
     from hashwarden.core.lists.services import ListService
     from hashwarden.core.matching.matcher import Matcher
     from hashwarden.storage.list_store import SqlListStore
@@ -74,6 +75,12 @@ class Runtime:
         from hashwarden.storage.staff_store import SqlStaffStore
 
         return StaffService(SqlStaffStore(self.engine))
+
+    @cached_property
+    def case_media(self) -> CaseMediaStore:
+        from hashwarden.storage.case_media_open import open_case_media
+
+        return open_case_media()
 
     @cached_property
     def actor(self) -> str:
