@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from vics_case_samples import documents, json_values
 
 from hashwarden.cases.places import Fix, cluster_fixes, haversine_m
-from hashwarden.cases.vics_case import VicsCaseError, read_case_file
+from hashwarden.cases.vics_case import VicsCaseError
+from hashwarden.cases.vics_case_read import read_case_file
 from hashwarden.cases.vics_exif import exif_of_rows, exif_rows
 from hashwarden.core.media.exif import Coordinate, ExifFacts, GpsFix
 

@@ -187,3 +187,16 @@ def test_exchange_formats_import_through_the_cli(cli: Cli, tmp_path: Path) -> No
     cli("lists", "export", "vics", "--output", str(round_trip))
     media = json.loads(round_trip.read_text())["value"][0]
     assert (media["MD5"], media["Category"], media["IsDistributed"]) == (MD5_A.upper(), 2, "true")
+
+
+def test_adding_a_flat_picture_warns_that_its_pdq_will_not_match(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    flat = tmp_path / "flat.png"
+    Image.linear_gradient("L").resize((400, 300)).convert("RGB").save(flat)
+    cli("lists", "create", "gradients")
+    added = cli("lists", "add", "gradients", str(flat))
+    assert "PDQ quality" in added.stderr and "never its PDQ" in added.stderr
+    assert cli("lists", "show", "gradients").records()[0]["entries"] == 1

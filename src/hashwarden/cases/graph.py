@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from hashwarden.cases.categories import CaseCategoryService
 from hashwarden.cases.graph_models import (
     IDENTIFIED_AS,
     OFFENDER_IDENTIFIED,
@@ -22,10 +24,12 @@ from hashwarden.cases.graph_models import (
 )
 from hashwarden.cases.grouping import SAME_PLACE_INLIERS
 from hashwarden.cases.interfaces import CaseError, CaseGraphStore
-from hashwarden.cases.models import Case, CaseItem, LinkKind, Series
+from hashwarden.cases.models import Case, CaseItem, KnownMatch, LinkKind, ScannedItem, Series
 from hashwarden.cases.places import PLACE_RADIUS_M, Fix, cluster_fixes, haversine_m
 from hashwarden.cases.services import CASE_NAME, CaseService
-from hashwarden.cases.vics_case import case_file, read_case_file
+from hashwarden.cases.vics_case import case_file
+from hashwarden.cases.vics_case_read import read_case_file
+from hashwarden.formats.vics_read import DEFAULT_PROFILE
 
 _KIND = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 #: VICS has one bit for "identified": an uncertain or machine-suggested edge does not set it.
@@ -53,10 +57,17 @@ def _gps(item: CaseItem) -> tuple[float, float] | None:
 
 class CaseGraphService:
     def __init__(self, cases: CaseService, store: CaseGraphStore,
-                 clock: Callable[[], datetime] = _now) -> None:
+                 clock: Callable[[], datetime] = _now, *,
+                 categories: CaseCategoryService | None = None,
+                 match: Callable[[Sequence[ScannedItem]], list[KnownMatch | None]] | None = None,
+                 ) -> None:
         self.cases = cases
         self.store = store
         self.clock = clock
+        #: Categories go into exports when given.
+        self.categories = categories
+        #: Imported items are matched against the lists when given, as scanned ones are.
+        self.match = match
 
     # ------------------------------------------------------------------------- entities
 
@@ -289,16 +300,23 @@ class CaseGraphService:
 
     # ------------------------------------------------------------------------ VICS files
 
-    def export(self, case: Case) -> dict[str, Any]:
+    def export(self, case: Case, profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
         """The case as a VICS 2.0 case file (a JSON document)."""
         series_of = {item: [name for _, name in names]
                      for item, names in self._series_of(case).items()}
+        categories = self.categories.effective(case) if self.categories else {}
         return case_file(case, self.cases.items(case), series_of, self.identified(case),
-                         self.store.other_hashes(case.id))
+                         self.store.other_hashes(case.id), profile, categories)
 
     def import_file(self, name: str, text: str, actor: str, source: str) -> ImportResult:
         """Read a VICS file into case ``name`` (created when missing); all or nothing."""
         items = read_case_file(text)  # every problem is found before the database is touched
+        known = 0
+        if self.match is not None:
+            matches = self.match([imported.item for imported in items])
+            items = [replace(imported, item=replace(imported.item, known=match))
+                     for imported, match in zip(items, matches, strict=True)]
+            known = sum(match is not None for match in matches)
         case = self.cases.store.get_case(name)
         if case is None and not CASE_NAME.match(name):
             raise CaseError(
@@ -310,7 +328,7 @@ class CaseGraphService:
             items, actor, f"vics:{source}"[:200], self.clock(),
         )
         self.cases.restack(self.cases.get(name))
-        return result
+        return replace(result, known=known)
 
 
 def _item_facts(item: CaseItem) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hashwarden.cases.models import ScannedItem
+from hashwarden.core.lists.models import Category
 
 
 class EntityKind(enum.StrEnum):
@@ -108,6 +109,8 @@ class ImportedItem:
     offender_identified: bool = False
     #: Hashes hashwarden cannot compute (PhotoDNA, TMK+PDQF, unknown names): VICS name -> value.
     other_hashes: dict[str, str] = field(default_factory=dict, hash=False)
+    #: ``Category`` under the file's profile (``vics-us:2``); ``None`` when the file has none.
+    category: Category | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +121,11 @@ class ImportResult:
     existing: int
     series: int
     flags: int
+    categories: int = 0
+    #: Imported items that matched a list (known material, categorised from the list).
+    known: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {"created_case": self.created_case, "items_added": self.added,
-                "items_existing": self.existing, "series": self.series, "flags": self.flags}
+                "items_existing": self.existing, "series": self.series, "flags": self.flags,
+                "categories": self.categories, "known": self.known}

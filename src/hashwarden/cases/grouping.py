@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -41,6 +42,15 @@ class Pair:
     score: float
 
 
+class PdqPicture(Protocol):
+    """What picture matching reads: a case item, or just its PDQ (``PictureHash``)."""
+
+    @property
+    def pdq(self) -> str | None: ...
+    @property
+    def pdq_quality(self) -> int: ...
+
+
 def near_duplicate_pairs(items: Sequence[ScannedItem]) -> list[Pair]:
     """Every pair of pictures within ``NEAR_DUPLICATE_BITS`` and of videos by the vPDQ rule."""
     pairs: list[Pair] = []
@@ -69,7 +79,7 @@ def near_duplicate_pairs(items: Sequence[ScannedItem]) -> list[Pair]:
 
 
 def matching_pictures(
-    queries: Sequence[ScannedItem], references: Sequence[ScannedItem]
+    queries: Sequence[PdqPicture], references: Sequence[PdqPicture]
 ) -> list[tuple[int, int, int]]:
     """(query, reference, bits) for every picture pair within ``NEAR_DUPLICATE_BITS``."""
     usable = [i for i, item in enumerate(references)
@@ -109,17 +119,30 @@ def stacks(count: int, pairs: Sequence[Pair]) -> list[int]:
 
 def same_place_pairs(items: Sequence[ScannedItem], stack_of: Sequence[int]) -> list[Pair]:
     """Pairs of items from different stacks whose local features verify (``score``: pairs)."""
+    return [
+        Pair(a, b, float(matched))
+        for a, b, matched in place_candidates(items)
+        if stack_of[a] != stack_of[b] and matched >= SAME_PLACE_INLIERS
+    ]
+
+
+def place_candidates(items: Sequence[ScannedItem]) -> list[tuple[int, int, int]]:
+    """(a, b, inliers), a < b, for every retrieved pair that verified at all, at any count.
+
+    ``same_place_pairs`` keeps those over ``SAME_PLACE_INLIERS``; the benchmark
+    (bench/same_place) sweeps the threshold over all of them.
+    """
     index = FeatureIndex()
     features = {}
     for i, item in enumerate(items):
         if item.features is not None:
             features[i] = deserialise(item.features)
             index.add(i, features[i])
-    best: dict[tuple[int, int], float] = {}
+    best: dict[tuple[int, int], int] = {}
     for i, mine in features.items():
         for j, matched in index.verified(mine, candidates=SAME_PLACE_CANDIDATES):
-            if j == i or stack_of[i] == stack_of[j] or matched < SAME_PLACE_INLIERS:
+            if j == i:
                 continue
             key = (min(i, j), max(i, j))
-            best[key] = max(best.get(key, 0.0), float(matched))
-    return [Pair(a, b, score) for (a, b), score in sorted(best.items())]
+            best[key] = max(best.get(key, 0), matched)
+    return [(a, b, matched) for (a, b), matched in sorted(best.items())]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -15,6 +16,26 @@ class CaseError(HashwardenError):
     """A case request that cannot be done (unknown case, duplicate name); the message says why."""
 
 
+@dataclass(frozen=True, slots=True)
+class PictureHash:
+    """An item's PDQ without the rest of the item: what comparisons across cases read."""
+
+    item_id: int
+    path: str
+    pdq: str
+    pdq_quality: int
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesPicture:
+    """A picture of a series, with the names a sighting reports."""
+
+    case_name: str
+    series_id: int
+    series_name: str
+    picture: PictureHash
+
+
 class CaseStore(Protocol):
     def create_case(self, name: str, description: str, at: datetime) -> Case: ...
     def get_case(self, name: str) -> Case | None: ...
@@ -23,6 +44,15 @@ class CaseStore(Protocol):
         """Insert or replace items by path: a resumed scan may hand in an item again."""
 
     def items(self, case_id: int) -> Iterator[CaseItem]: ...
+    def item(self, case_id: int, path: str) -> CaseItem | None: ...
+    def count_items(self, case_id: int) -> int: ...
+    def pictures(self, case_id: int) -> list[PictureHash]:
+        """The case's items that have a PDQ, in item order."""
+
+    def series_pictures(self, other_than: int) -> list[SeriesPicture]:
+        """Members with a PDQ of every series of every case but ``other_than``, in the order
+        of ``series(None)`` and by item within a series."""
+
     def set_stacks(self, case_id: int, stacks: Mapping[int, int]) -> None:
         """Item id -> stack id for every item of the case (the others get no stack)."""
 

@@ -15,11 +15,11 @@ from hashwarden.cases.grouping import (
     stacks,
 )
 from hashwarden.cases.interfaces import CaseError, CaseStore
+from hashwarden.cases.known import best_known
 from hashwarden.cases.models import (
     Case,
     CaseItem,
     CaseSummary,
-    KnownMatch,
     Link,
     LinkKind,
     ScannedItem,
@@ -40,11 +40,6 @@ def _now() -> datetime:
 
 def scanned_item(hashes: MediaHashes, outcome: MatchOutcome | None) -> ScannedItem:
     """A scan's result for one file as a case item: hashes, EXIF, features, best list hit."""
-    known = None
-    if outcome is not None and outcome.hits:
-        hit = min(outcome.hits, key=lambda h: h.distance)
-        known = KnownMatch(hit.list_name, hit.entry_id, hit.signal_type, hit.distance,
-                           hit.category)
     vpdq = None
     if hashes.vpdq is not None and hashes.vpdq.frames:
         vpdq = serialise([(f.hash, f.quality, f.timestamp) for f in hashes.vpdq.frames])
@@ -60,7 +55,7 @@ def scanned_item(hashes: MediaHashes, outcome: MatchOutcome | None) -> ScannedIt
         vpdq=vpdq,
         features=hashes.orb,
         exif=hashes.exif.as_json() if hashes.exif is not None else {},
-        known=known,
+        known=best_known(outcome),
     )
 
 
@@ -92,6 +87,13 @@ class CaseService:
 
     def items(self, case: Case) -> list[CaseItem]:
         return list(self.store.items(case.id))
+
+    def item(self, case: Case, path: str) -> CaseItem | None:
+        return self.store.item(case.id, path)
+
+    def count(self, case: Case) -> int:
+        """How many items the case has, without loading them."""
+        return self.store.count_items(case.id)
 
     def restack(self, case: Case) -> list[CaseItem]:
         """Group near-duplicates into stacks (after every scan); returns the updated items."""
@@ -162,25 +164,22 @@ class CaseService:
 
     def sightings(self, case: Case) -> list[Sighting]:
         """Series of earlier cases that this case's pictures belong to: is the series known?"""
-        here = [i for i in self.items(case) if i.item.pdq is not None]
-        found: list[Sighting] = []
-        for series in self.store.series(None):
-            if series.case_id == case.id or not here:
-                continue
-            other = next((c for c in self.cases() if c.id == series.case_id), None)
-            if other is None:
-                continue
-            members = [i for i in self.store.items(other.id) if i.id in set(series.item_ids)]
-            matches = matching_pictures([i.item for i in here], [m.item for m in members])
-            if matches:
-                found.append(Sighting(other.name, series.name, tuple(
-                    (here[a].path, members[b].path, int(d)) for a, b, d in matches
-                )))
-        return found
+        here = self.store.pictures(case.id)
+        if not here:
+            return []
+        members = self.store.series_pictures(case.id)
+        # One index over the members of every series, searched once with this case's pictures.
+        # Members come by series, then item: each series' matches stay in (here, there) order.
+        matched: dict[int, list[tuple[str, str, int]]] = {}
+        for a, b, bits in matching_pictures(here, [m.picture for m in members]):
+            there = members[b]
+            matched.setdefault(there.series_id, []).append((here[a].path, there.picture.path, bits))
+        names = {m.series_id: (m.case_name, m.series_name) for m in members}
+        return [Sighting(*names[s], tuple(matched[s])) for s in names if s in matched]
 
     def trace(self, case: Case, path: str, box: Box) -> list[TraceHit]:
         """Every picture of every case that shows the object in ``box`` of ``path``."""
-        if not any(item.path == path for item in self.items(case)):
+        if self.item(case, path) is None:
             raise CaseError(f"{path!r} is not an item of case {case.name!r}")
         region = region_of(load_picture(path), box)
         everything = [(c.name, item) for c in self.cases() for item in self.items(c)]

@@ -7,7 +7,9 @@ import sys
 import typer
 
 from hashwarden import __version__
+from hashwarden.cli import case_category_cmd as _case_category  # noqa: F401 - registers commands
 from hashwarden.cli import case_graph_cmd as _case_graph  # noqa: F401 - registers commands
+from hashwarden.cli import case_media_cmd as _case_media  # noqa: F401 - registers commands
 from hashwarden.cli import case_retention_cmd as _case_retention  # noqa: F401 - registers commands
 from hashwarden.cli.audit_cmd import audit_app
 from hashwarden.cli.case_cmd import case_app

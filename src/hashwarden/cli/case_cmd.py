@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hashwarden.audit.models import AuditRecord
+from hashwarden.cli.options import Resume, Scheduler, Workers
 from hashwarden.cli.output import console, emit, escape
 from hashwarden.cli.runtime import Runtime
 from hashwarden.config import decode_limits, hashwarden_home
@@ -40,7 +41,11 @@ def create(
 ) -> None:
     """Create an empty case."""
     runtime = Runtime()
+    media = runtime.case_media
     case = case_service(runtime).create(name, description)
+    # SQLite hands a deleted case's id out again: a deletion killed before removing its copies
+    # must not leave them to the new case.
+    media.forget_case(case.id)
     audit_case(runtime, "cases.create", name)
     emit({"name": case.name, "created_at": case.created_at.isoformat()})
 
@@ -75,7 +80,10 @@ def items(
     runtime = Runtime()
     service = case_service(runtime)
     case = service.get(name)
+    from hashwarden.cli.case_category_cmd import category_service
+
     listed = service.items(case)
+    categories = category_service(runtime).effective(case)
     known_stacks = {i.stack_id for i in listed if i.item.known is not None}
     audit_case(runtime, "cases.items", name, new_only=new_only)
     for entry in listed:
@@ -90,6 +98,9 @@ def items(
             record["pdq"] = {"hash": item.pdq, "quality": item.pdq_quality}
         if item.exif:
             record["exif"] = item.exif
+        if entry.path in categories:
+            category, source = categories[entry.path]
+            record["category"] = {"category": str(category), "source": source}
         if item.known is not None:
             record["known"] = {
                 "list": item.known.list_name, "entry_id": item.known.entry_id,
@@ -103,20 +114,15 @@ def items(
 def scan(
     name: Name,
     roots: Annotated[list[Path], typer.Argument(help="Folders, files or zip archives.")],
-    workers: Annotated[
-        int | None, typer.Option(help="Local worker processes (default: all cores; 0: inline).")
-    ] = None,
-    scheduler: Annotated[
-        str | None, typer.Option(help="Address of a Dask scheduler, e.g. tcp://10.0.0.5:8786.")
-    ] = None,
-    resume: Annotated[
-        bool, typer.Option("--resume/--restart", help="Continue an interrupted scan.")
-    ] = True,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    resume: Resume = True,
 ) -> None:
     """Hash every file (PDQ, vPDQ, MD5, SHA-1, EXIF, local features), match, stack."""
     from hashwarden.cases.services import scanned_item
     from hashwarden.core.robust.levels import RobustLevel
     from hashwarden.scanning.progress import RichScanProgress
+    from hashwarden.scanning.rereading import read_again
     from hashwarden.scanning.runner import Scanner
     from hashwarden.scanning.tasks import HashOptions
 
@@ -126,15 +132,23 @@ def scan(
     matcher = runtime.matcher
     folder = hashwarden_home() / "cases" / case.name
     folder.mkdir(parents=True, exist_ok=True)
+    media = runtime.case_media
+    options = HashOptions(limits=decode_limits(), robust=RobustLevel.THOROUGH, exif=True)
+    copies = 0
 
     def take_in(batch: Sequence[MediaHashes]) -> list[list[dict[str, object]]]:
         # Runs in this process after each batch is hashed and before the checkpoint moves on:
         # a killed scan re-hashes at most that batch, and saving by path makes it idempotent.
+        nonlocal copies
+        if media.keeps_copies:  # copies first: no item row, nor journal line, without its copy
+            for path, data in read_again([(h.source, h.sha256) for h in batch],
+                                         options.archive_limits):
+                media.keep(case.id, path, data)
+                copies += 1
         outcomes = matcher.match_media(batch)
         service.take_in(case, [scanned_item(h, o) for h, o in zip(batch, outcomes, strict=True)])
         return [[hit.as_json() for hit in outcome.hits] for outcome in outcomes]
 
-    options = HashOptions(limits=decode_limits(), robust=RobustLevel.THOROUGH, exif=True)
     with RichScanProgress(console) as progress:
         summary = Scanner(
             roots, report=folder / "scan.jsonl", match=take_in, workers=workers,
@@ -143,7 +157,7 @@ def scan(
     service.restack(case)
     state = summary.progress
     audit_case(runtime, "cases.scan", name, files=state.files_done, errors=state.errors,
-           known=state.matched)
+           known=state.matched, copies=copies)
     console.print(
         f"{state.files_done} files scanned into [bold]{escape(name)}[/] "
         f"({state.skipped_done} done earlier), {state.matched} known, {state.errors} errors "

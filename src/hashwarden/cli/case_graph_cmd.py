@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hashwarden.cli.case_category_cmd import category_service
 from hashwarden.cli.case_cmd import Name, audit_case, case_app, case_service
 from hashwarden.cli.output import emit
 from hashwarden.cli.runtime import Runtime
@@ -17,6 +19,7 @@ from hashwarden.cli.runtime import Runtime
 if TYPE_CHECKING:
     from hashwarden.cases.graph import CaseGraphService
     from hashwarden.cases.graph_models import Entity, EntityKind
+    from hashwarden.cases.models import KnownMatch, ScannedItem
 
 Label = Annotated[str, typer.Argument(help="Label, unique per kind within the case (e.g. V1).")]
 Notes = Annotated[str, typer.Option(help="Free text notes.")]
@@ -24,9 +27,14 @@ Notes = Annotated[str, typer.Option(help="Free text notes.")]
 
 def _graph(runtime: Runtime) -> CaseGraphService:
     from hashwarden.cases.graph import CaseGraphService
+    from hashwarden.cases.known import match_items
     from hashwarden.storage.case_graph_store import SqlCaseGraphStore
 
-    return CaseGraphService(case_service(runtime), SqlCaseGraphStore(runtime.engine))
+    def match(items: Sequence[ScannedItem]) -> list[KnownMatch | None]:
+        return match_items(runtime.matcher, items)
+
+    return CaseGraphService(case_service(runtime), SqlCaseGraphStore(runtime.engine),
+                            categories=category_service(runtime), match=match)
 
 
 def _entity_json(entity: Entity) -> dict[str, object]:
@@ -195,11 +203,16 @@ def timeline(name: Name) -> None:
 def export(
     name: Name,
     output: Annotated[Path, typer.Option(help="The VICS case file to write (.vics.json).")],
+    profile: Annotated[
+        str, typer.Option(help="VICS regional profile (US, UK, ...): categories are numbers of "
+                               "its table, and only categories under it are written.")
+    ] = "US",
 ) -> None:
-    """Write the case as a VICS 2.0 case file: hashes, paths, series, flags, EXIF rows."""
+    """Write the case as a VICS 2.0 case file: hashes, paths, series, flags, categories,
+    EXIF rows."""
     runtime = Runtime()
     graph = _graph(runtime)
-    document = graph.export(graph.cases.get(name))
+    document = graph.export(graph.cases.get(name), profile)
     media = document["value"][0]["Media"]
     # Written beside the target and renamed: a reader never sees half a case file.
     folder = output.resolve().parent

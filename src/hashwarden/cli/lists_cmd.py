@@ -19,6 +19,7 @@ from hashwarden.core.lists.services import ImportSummary
 from hashwarden.core.media.hashing import hash_media
 from hashwarden.core.robust.features import MAX_KEYPOINTS
 from hashwarden.core.robust.levels import RobustLevel
+from hashwarden.core.signals.pdq import PDQ_MIN_QUALITY
 from hashwarden.formats.base import FormatOptions, open_for_read
 from hashwarden.formats.registry import default_registry
 
@@ -115,6 +116,13 @@ def add(
             console.print(f"[red]skipped[/] {escape(str(exc))}")
             failed += 1
             continue
+        if hashes.pdq is not None and hashes.pdq.quality < PDQ_MIN_QUALITY:
+            # Said at insertion, not discovered when an edited copy slips through.
+            console.print(
+                f"[yellow]warning[/] {escape(label)}: PDQ quality {hashes.pdq.quality} < "
+                f"{PDQ_MIN_QUALITY} (a flat picture): only exact copies and local features "
+                "will match it, never its PDQ"
+            )
         entries.append(
             EntryData(
                 signals=tuple(hashes.signals()),

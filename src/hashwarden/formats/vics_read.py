@@ -61,6 +61,13 @@ def check_profile(text: str) -> str:
     return profile
 
 
+def profile_of_context(url: str) -> str | None:
+    """The regional profile a metadata URL names (``.../2.0.xml/UK/$metadata#...``), if any."""
+    model = _MODEL_URL.search(url)
+    region = model.group("region") if model else None
+    return region if region and _PROFILE.fullmatch(region) else None
+
+
 def category_scheme(profile: str) -> str:
     """The category scheme of a profile: ``vics-us`` for ``US`` (numbers mean different things
     under different profiles, so the profile is part of the scheme)."""
@@ -196,10 +203,7 @@ class _Reader:
             raise _StopError("no 'value' array: not a VICS document")
 
     def _use_context(self, url: str) -> None:
-        model = _MODEL_URL.search(url)
-        region = model.group("region") if model else None
-        if region and _PROFILE.fullmatch(region):
-            self._profile = region
+        self._profile = profile_of_context(url) or self._profile
         self._kind = url.rpartition("#")[2] if "#" in url else ""
 
     def _values(self, event: str) -> Iterator[Record]:

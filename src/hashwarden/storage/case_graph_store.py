@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from hashwarden.cases.categories import ItemCategory
 from hashwarden.cases.graph_models import (
     OFFENDER_IDENTIFIED,
     VICTIM_IDENTIFIED,
@@ -22,6 +23,7 @@ from hashwarden.cases.graph_models import (
 )
 from hashwarden.cases.interfaces import CaseError
 from hashwarden.core.errors import StorageError
+from hashwarden.storage.case_category_store import write_categories
 from hashwarden.storage.case_graph_tables import case_edges, case_entities, case_item_hashes
 from hashwarden.storage.case_store import item_row, path_key
 from hashwarden.storage.case_tables import case_items, case_series, case_series_items, cases
@@ -188,7 +190,12 @@ class _Import:
                      for r in (_edge_row(case_id, edge) for edge in flags)}.values())
         for start in range(0, len(rows), _CHUNK):
             _replace_edges(self.connection, rows[start:start + _CHUNK])
-        return ImportResult(case_id, created, added, existing, series, len(rows))
+        categorised = [ItemCategory(path, imported.category, self.provenance, self.at)
+                       for imported, path in zip(items, paths, strict=True)
+                       if imported.category is not None]
+        write_categories(self.connection, case_id, categorised)
+        return ImportResult(case_id, created, added, existing, series, len(rows),
+                            len({c.path for c in categorised}))
 
     def _items(self, case_id: int, items: Sequence[ImportedItem]) -> tuple[list[str], int, int]:
         """The path each imported item ends up at; new paths are inserted."""

@@ -8,10 +8,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from hashwarden.cases.interfaces import CaseError
+from hashwarden.cases.interfaces import CaseError, PictureHash, SeriesPicture
 from hashwarden.cases.models import Case, CaseItem, KnownMatch, ScannedItem, Series
 from hashwarden.core.errors import StorageError
 from hashwarden.storage.case_tables import case_items, case_series, case_series_items, cases
@@ -100,6 +100,55 @@ class SqlCaseStore:
                 .order_by(case_items.c.id)
             ).all()
         return iter([_item(row) for row in rows])
+
+    def item(self, case_id: int, path: str) -> CaseItem | None:
+        with read_transaction(self.engine) as connection:
+            row = connection.execute(
+                select(case_items).where(
+                    case_items.c.case_id == case_id, case_items.c.path_key == path_key(path)
+                )
+            ).one_or_none()
+        return None if row is None else _item(row)
+
+    def count_items(self, case_id: int) -> int:
+        with read_transaction(self.engine) as connection:
+            return int(connection.execute(
+                select(func.count()).select_from(case_items)
+                .where(case_items.c.case_id == case_id)
+            ).scalar_one())
+
+    def pictures(self, case_id: int) -> list[PictureHash]:
+        query = (
+            select(case_items.c.id, case_items.c.path, case_items.c.pdq,
+                   case_items.c.pdq_quality)
+            .where(case_items.c.case_id == case_id, case_items.c.pdq.is_not(None))
+            .order_by(case_items.c.id)
+        )
+        with read_transaction(self.engine) as connection:
+            rows = connection.execute(query).all()
+        return [PictureHash(row.id, row.path, row.pdq, row.pdq_quality) for row in rows]
+
+    def series_pictures(self, other_than: int) -> list[SeriesPicture]:
+        query = (
+            select(cases.c.name.label("case_name"), case_series.c.id.label("series_id"),
+                   case_series.c.name.label("series_name"), case_items.c.id,
+                   case_items.c.path, case_items.c.pdq, case_items.c.pdq_quality)
+            .select_from(case_series_items)
+            .join(case_series, case_series.c.id == case_series_items.c.series_id)
+            .join(cases, cases.c.id == case_series.c.case_id)
+            # A series holds items of its own case only.
+            .join(case_items, (case_items.c.id == case_series_items.c.item_id)
+                  & (case_items.c.case_id == case_series.c.case_id))
+            .where(case_series.c.case_id != other_than, case_items.c.pdq.is_not(None))
+            .order_by(case_series.c.case_id, case_series.c.name, case_items.c.id)
+        )
+        with read_transaction(self.engine) as connection:
+            rows = connection.execute(query).all()
+        return [
+            SeriesPicture(row.case_name, row.series_id, row.series_name,
+                          PictureHash(row.id, row.path, row.pdq, row.pdq_quality))
+            for row in rows
+        ]
 
     def set_stacks(self, case_id: int, stacks: Mapping[int, int]) -> None:
         with write_transaction(self.engine, lock=None) as connection:

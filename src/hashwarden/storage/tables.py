@@ -178,6 +178,7 @@ instance_info = Table(
 # Importing it here (last, once ``metadata`` and the types exist) puts them on ``metadata``
 # however this module is reached, so migrations and schema comparisons see the whole schema.
 from hashwarden.storage import account_tables as _account_tables  # noqa: E402, F401
+from hashwarden.storage import case_category_tables as _case_categories  # noqa: E402, F401
 from hashwarden.storage import case_graph_tables as _case_graph  # noqa: E402, F401
 from hashwarden.storage import case_retention_tables as _case_retention  # noqa: E402, F401
 from hashwarden.storage import case_tables as _case_tables  # noqa: E402, F401
