@@ -146,7 +146,7 @@ def test_trace_an_object_across_cases_and_export_only_the_object(
     first, second = service.create("one"), service.create("two")
     service.take_in(first, [scanned(scene)])
     service.take_in(second, [scanned(elsewhere), scanned(plain)])
-    hits = service.trace(first, str(scene), box)
+    hits = service.trace(first, str(scene), box, scene.read_bytes())
     assert [(h.case_name, h.path) for h in hits] == [("two", str(elsewhere))]
     assert hits[0].inliers >= TRACE_INLIERS
 
@@ -155,6 +155,6 @@ def test_trace_an_object_across_cases_and_export_only_the_object(
     assert (pixels[:box.top] == 128).all() and (pixels[:, : box.left] == 128).all()
     assert pixels[box.top + 10, box.left + 10].tolist() != [128, 128, 128]
     with pytest.raises(CaseError, match="outside"):
-        service.trace(first, str(scene), Box(600, 400, 100, 100))
+        service.trace(first, str(scene), Box(600, 400, 100, 100), scene.read_bytes())
     with pytest.raises(CaseError, match="LEFT,TOP"):
         Box.parse("1,2,3")

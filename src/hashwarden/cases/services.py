@@ -177,11 +177,12 @@ class CaseService:
         names = {m.series_id: (m.case_name, m.series_name) for m in members}
         return [Sighting(*names[s], tuple(matched[s])) for s in names if s in matched]
 
-    def trace(self, case: Case, path: str, box: Box) -> list[TraceHit]:
-        """Every picture of every case that shows the object in ``box`` of ``path``."""
+    def trace(self, case: Case, path: str, box: Box, data: bytes) -> list[TraceHit]:
+        """Every picture of every case that shows the object in ``box`` of ``path`` (whose
+        bytes are ``data``)."""
         if self.item(case, path) is None:
             raise CaseError(f"{path!r} is not an item of case {case.name!r}")
-        region = region_of(load_picture(path), box)
+        region = region_of(load_picture(data, path), box)
         everything = [(c.name, item) for c in self.cases() for item in self.items(c)]
         return [hit for hit in trace(region, everything)
                 if not (hit.case_name == case.name and hit.path == path)]

@@ -11,7 +11,6 @@ unrelated pictures share.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image, ImageFilter
 
@@ -61,11 +60,9 @@ class TraceHit:
         return {"case": self.case_name, "path": self.path, "inliers": self.inliers}
 
 
-def load_picture(path: str, limits: DecodeLimits = DEFAULT_LIMITS) -> Image.Image:
-    """A case picture from where it was scanned (case media are referenced, not copied)."""
-    if "!/" in path:
-        raise CaseError(f"{path}: extract the archive member first; tracing reads plain files")
-    decoded = open_image(Path(path), path, limits)
+def load_picture(data: bytes, path: str, limits: DecodeLimits = DEFAULT_LIMITS) -> Image.Image:
+    """A case picture from its bytes (``CaseMediaStore.read``), upright, in RGB."""
+    decoded = open_image(data, path, limits)
     return decoded.upright().convert("RGB")
 
 

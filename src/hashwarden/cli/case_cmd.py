@@ -252,9 +252,10 @@ def trace_object(
     service = case_service(runtime)
     case = service.get(name)
     box = Box.parse(region)
-    hits = service.trace(case, path, box)
+    data = runtime.case_media.read(case.id, path)
+    hits = service.trace(case, path, box, data)
     for hit in hits:
         emit(hit.as_json())
     if export is not None:
-        censored(load_picture(path), box).save(export, format="PNG")
+        censored(load_picture(data, path), box).save(export, format="PNG")
     audit_case(runtime, "cases.trace", name, found=len(hits), exported=export is not None)
