@@ -12,6 +12,9 @@ class StaffRole(enum.StrEnum):
     ANALYST = "analyst"
     #: An analyst who also manages staff accounts and sees everyone's exposure.
     SUPERVISOR = "supervisor"
+    #: Works victim-identification cases (seized media); sees no hotline report. Analysts and
+    #: supervisors, in turn, see no case: need-to-know separation between the two sides.
+    INVESTIGATOR = "investigator"
 
 
 @dataclass(frozen=True, slots=True)

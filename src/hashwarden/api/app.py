@@ -17,7 +17,18 @@ from hashwarden.api.metrics import ApiMetrics
 from hashwarden.api.routes import actions, federation, health, lists, match, review, tokens
 from hashwarden.api.services import ApiServices
 from hashwarden.web import public
-from hashwarden.web.console import assessment, dashboard, holds, takedown, team
+from hashwarden.web.console import (
+    assessment,
+    case_graph,
+    case_links,
+    case_places,
+    case_timeline,
+    cases,
+    dashboard,
+    holds,
+    takedown,
+    team,
+)
 from hashwarden.web.console import review as review_pages
 from hashwarden.web.console import routes as console
 from hashwarden.web.templating import STATIC
@@ -56,7 +67,9 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     # Assessment first: its /reports/{ref}/triage is more specific than the console's actions.
     pages = (public.router, assessment.router, takedown.router, holds.router, console.router,
              dashboard.router, review_pages.router, team.router)  # fmt: skip
-    for router in (*routers, tokens.router, federation.router, *pages):
+    case_pages = (cases.router, case_links.router, case_graph.router, case_places.router,
+                  case_timeline.router)  # fmt: skip
+    for router in (*routers, tokens.router, federation.router, *pages, *case_pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

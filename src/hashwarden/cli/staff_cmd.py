@@ -45,9 +45,9 @@ def _log(runtime: Runtime, action: str, username: str) -> None:
 @staff_app.command("create")
 def create(
     username: Annotated[str, typer.Argument(help="Sign-in name (a-z, 0-9, . _ -).")],
-    role: Annotated[StaffRole, typer.Option("--role", help="analyst or supervisor.")] = (
-        StaffRole.ANALYST
-    ),
+    role: Annotated[
+        StaffRole, typer.Option("--role", help="analyst, supervisor or investigator (cases).")
+    ] = StaffRole.ANALYST,
 ) -> None:
     """Create an account; the password is typed (or read from $HASHWARDEN_STAFF_PASSWORD)."""
     runtime = Runtime()

@@ -79,9 +79,7 @@ def grey_for_features(image: Image.Image | NDArray[np.uint8]) -> NDArray[np.uint
     """The picture in grey, scaled so its long side is ``FEATURE_SIDE``."""
     picture = Image.fromarray(image) if isinstance(image, np.ndarray) else image
     grey = picture.convert("L")
-    scale = FEATURE_SIDE / max(grey.size)
-    size = (max(1, round(grey.width * scale)), max(1, round(grey.height * scale)))
-    return np.asarray(grey.resize(size, Image.Resampling.BILINEAR))
+    return np.asarray(grey.resize(feature_frame(*grey.size), Image.Resampling.BILINEAR))
 
 
 def _spread(keypoints: list[Any], shape: tuple[int, ...], limit: int) -> list[Any]:
@@ -169,15 +167,26 @@ _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 def inliers(query: Features, reference: Features) -> int:
     """Keypoint pairs an affine transform from ``reference`` to ``query`` explains (0: none)."""
+    return len(verified_pairs(query, reference)[0])
+
+
+_NO_PAIRS = (np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32))
+
+
+def verified_pairs(
+    query: Features, reference: Features
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """The pairs ``inliers`` counts: (reference points, query points), row for row, in the
+    ``FEATURE_SIDE`` frame; both empty when the pictures do not verify."""
     if len(query) < 3 or len(reference) < 3:
-        return 0
+        return _NO_PAIRS
     pairs = _MATCHER.knnMatch(reference.descriptors, query.descriptors, k=2)
     good = [
         p[0] for p in pairs
         if len(p) == 2 and p[0].distance < RATIO * p[1].distance and p[0].distance <= MATCH_BITS
     ]
     if len(good) < 4:
-        return 0
+        return _NO_PAIRS
     source = reference.points[[m.queryIdx for m in good]]
     target = query.points[[m.trainIdx for m in good]]
     transform, mask = cv2.estimateAffine2D(
@@ -185,13 +194,20 @@ def inliers(query: Features, reference: Features) -> int:
         maxIters=500, confidence=0.99,
     )
     if transform is None or mask is None or not _plausible(transform.astype(np.float64)):
-        return 0
+        return _NO_PAIRS
     kept = mask.ravel().astype(bool)
     # Spread in either picture: a traced object fills its own region but not the scene.
     spread = max(_cells(source[kept], reference.points), _cells(target[kept], query.points))
     if spread < MIN_CELLS:
-        return 0
-    return int(kept.sum())
+        return _NO_PAIRS
+    return source[kept], target[kept]
+
+
+def feature_frame(width: int, height: int) -> tuple[int, int]:
+    """The size ``grey_for_features`` gives a ``width`` x ``height`` picture: the frame stored
+    keypoints are in (multiply by ``width / frame[0]`` to get back to the picture's pixels)."""
+    scale = FEATURE_SIDE / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
 
 
 def _cells(points: NDArray[np.float32], frame: NDArray[np.float32]) -> int:

@@ -70,10 +70,22 @@ async def read_form(request: Request) -> dict[str, str]:
 
 
 def signed_in(request: Request) -> StaffSession | Response:
+    """The hotline staff's session; a redirect to sign in, or 403 for an investigator.
+
+    Investigators work cases only (``case_access``): need-to-know separation both ways.
+    """
     try:
-        return sessions.current(request)
+        signed = sessions.current(request)
     except sessions.SignInRequired:
         return RedirectResponse("/console/login", status_code=303)
+    if signed.user.role is StaffRole.INVESTIGATOR:
+        audit(request, signed, "console.refused", request.url.path, on="page")
+        html = environment("en").get_template("console/error.html").render(
+            session=signed, heading="Only for hotline staff",
+            message="Investigators work cases; the hotline's reports are not theirs to see.",
+        )  # fmt: skip
+        return HTMLResponse(html, status_code=403, headers=SECURITY_HEADERS)
+    return signed
 
 
 async def signed_form(request: Request) -> tuple[StaffSession, dict[str, str]] | Response:
@@ -129,10 +141,11 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     data = await read_form(request)
-    signed = signed_in(request)
-    if isinstance(signed, StaffSession) and sessions.check_form(
-        signed, data.get(csrf.FIELD, "")
-    ):
+    try:  # not ``signed_in``: every role signs out, investigators too
+        signed: StaffSession | None = sessions.current(request)
+    except sessions.SignInRequired:
+        signed = None
+    if signed is not None and sessions.check_form(signed, data.get(csrf.FIELD, "")):
         sessions.staff_service(request).sign_out(request.cookies.get(sessions.COOKIE, ""))
     response = RedirectResponse("/console/login", status_code=303)
     sessions.clear_cookie(response)
@@ -141,6 +154,8 @@ async def logout(request: Request) -> Response:
 
 @router.get("", response_class=HTMLResponse)
 def queue(request: Request, status: str = "") -> Response:
+    if not status and _investigator_landing(request):  # where sign-in and the brand link land
+        return RedirectResponse("/console/cases", status_code=303)
     signed = signed_in(request)
     if not isinstance(signed, StaffSession):
         return signed
@@ -204,6 +219,13 @@ async def report_action(request: Request, reference: str, action: str) -> Respon
     except (ReportError, ValueError) as exc:
         return report_page(request, reference, error=f"Not done: {exc}")
     return RedirectResponse(f"/console/reports/{reference}", status_code=303)
+
+
+def _investigator_landing(request: Request) -> bool:
+    try:
+        return sessions.current(request).user.role is StaffRole.INVESTIGATOR
+    except sessions.SignInRequired:
+        return False
 
 
 def _age(delta: Any) -> str:

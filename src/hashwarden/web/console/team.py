@@ -30,7 +30,8 @@ from hashwarden.web.templating import SECURITY_HEADERS, environment
 router = APIRouter(prefix="/console", include_in_schema=False)
 #: The longer window of the team table, in days (today included).
 WEEK = 7
-ROLES = {StaffRole.ANALYST.value: "Analyst", StaffRole.SUPERVISOR.value: "Supervisor"}
+ROLES = {StaffRole.ANALYST.value: "Analyst", StaffRole.SUPERVISOR.value: "Supervisor",
+         StaffRole.INVESTIGATOR.value: "Investigator (cases only)"}
 HINTS = {
     "username": f"{USERNAME_RULE[0].upper()}{USERNAME_RULE[1:]}; stored in lower case.",
     "password": f"At least {MIN_PASSWORD} characters. Give it to the person in a safe way: "
@@ -156,7 +157,7 @@ async def create_account(request: Request) -> Response:
     except StaffError as exc:
         errors["new-username"] = _sentence(exc)
     if role not in ROLES:
-        errors["new-role"] = "Choose analyst or supervisor."
+        errors["new-role"] = "Choose analyst, supervisor or investigator."
     try:
         check_password(password)
     except StaffError as exc:
