@@ -23,6 +23,7 @@ from hashwarden.web.console import (
     case_links,
     case_places,
     case_timeline,
+    case_trace,
     cases,
     dashboard,
     holds,
@@ -68,7 +69,7 @@ def create_app(open_services: Callable[[], ApiServices] = ApiServices.open) -> F
     pages = (public.router, assessment.router, takedown.router, holds.router, console.router,
              dashboard.router, review_pages.router, team.router)  # fmt: skip
     case_pages = (cases.router, case_links.router, case_graph.router, case_places.router,
-                  case_timeline.router)  # fmt: skip
+                  case_timeline.router, case_trace.router)  # fmt: skip
     for router in (*routers, tokens.router, federation.router, *pages, *case_pages):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
