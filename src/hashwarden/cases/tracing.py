@@ -19,9 +19,10 @@ from hashwarden.cases.models import CaseItem
 from hashwarden.core.media.decode import open_image
 from hashwarden.core.media.limits import DEFAULT_LIMITS, DecodeLimits
 from hashwarden.core.robust.feature_index import FeatureIndex
-from hashwarden.core.robust.features import QUERY_KEYPOINTS, deserialise, extract
+from hashwarden.core.robust.features import QUERY_KEYPOINTS, SCENE, deserialise, extract
 
-#: Verified keypoint pairs for "this picture shows the object".
+#: Verified keypoint pairs for "this picture shows the object", under the perspective model:
+#: the object may be photographed from another side of the room.
 TRACE_INLIERS = 12
 #: Pictures verified per trace: the best-voted ones among every case.
 TRACE_CANDIDATES = 50
@@ -85,7 +86,7 @@ def trace(region: Image.Image, items: list[tuple[str, CaseItem]]) -> list[TraceH
             owners[label] = (case_name, item)
     hits = [
         TraceHit(owners[label][0], owners[label][1].path, matched)
-        for label, matched in index.verified(query, candidates=TRACE_CANDIDATES)
+        for label, matched in index.verified(query, candidates=TRACE_CANDIDATES, verification=SCENE)
         if matched >= TRACE_INLIERS
     ]
     return sorted(hits, key=lambda hit: (-hit.inliers, hit.case_name, hit.path))

@@ -18,12 +18,20 @@ from collections.abc import Iterable
 import numpy as np
 import numpy.typing as npt
 
-from hashwarden.core.robust.features import DESCRIPTOR_BYTES, Features, inliers
+from hashwarden.core.robust.features import (
+    COPY,
+    DESCRIPTOR_BYTES,
+    Features,
+    Verification,
+    inliers,
+)
 
 TABLES = 8
 KEY_BITS = 18
 #: Buckets holding more descriptors than this are flat-texture noise (stop words); skipped.
 MAX_BUCKET = 512
+#: Descriptors whose keys are computed at once when the index is rebuilt (bounds the memory).
+_KEY_CHUNK = 65_536
 #: Fixed, so keys mean the same in every process and after a restart.
 _SEED = 20261129
 
@@ -109,7 +117,13 @@ class FeatureIndex:
         if parts:
             descriptors = np.concatenate([p.descriptors for p in parts])
             owners = np.repeat(np.arange(len(parts), dtype=np.int32), [len(p) for p in parts])
-            keys = descriptor_keys(descriptors)
+            # In chunks: unpacking every descriptor's bits at once takes 256 bytes each, 15 GB
+            # for 100,000 pictures of ~400 keypoints.
+            keys = np.concatenate(
+                [descriptor_keys(descriptors[start:start + _KEY_CHUNK])
+                 for start in range(0, len(descriptors), _KEY_CHUNK)],
+                axis=1,
+            ) if len(descriptors) else np.zeros((TABLES, 0), np.uint32)
         else:
             owners = np.zeros(0, np.int32)
             keys = np.zeros((TABLES, 0), np.uint32)
@@ -150,7 +164,8 @@ class FeatureIndex:
         return dict(zip(self._labels[positions].tolist(), scores.tolist(), strict=True))
 
     def verified(
-        self, query: Features, *, candidates: int = 8, min_votes: float = 1.0
+        self, query: Features, *, candidates: int = 8, min_votes: float = 1.0,
+        verification: Verification = COPY,
     ) -> list[tuple[int, int]]:
         """(label, inliers) for the best-voted pictures that share keypoints with the query."""
         ranked = sorted(self.votes(query).items(), key=lambda item: -item[1])
@@ -158,7 +173,7 @@ class FeatureIndex:
         for label, count in ranked[:candidates]:
             if count < min_votes:
                 break
-            matched = inliers(query, self._features[label])
+            matched = inliers(query, self._features[label], verification)
             if matched:
                 results.append((label, matched))
         return results

@@ -165,16 +165,35 @@ def _plausible(transform: NDArray[np.float64]) -> bool:
 _MATCHER = cv2.BFMatcher(cv2.NORM_HAMMING)
 
 
-def inliers(query: Features, reference: Features) -> int:
-    """Keypoint pairs an affine transform from ``reference`` to ``query`` explains (0: none)."""
-    return len(verified_pairs(query, reference)[0])
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """How keypoint pairs must agree for two pictures to verify.
+
+    An edited copy keeps the picture flat: an affine map explains it and its descriptors stay
+    close (``COPY``). Two photos of one room taken from different spots differ by a perspective
+    change, and corners seen from another angle describe less alike (``SCENE``).
+    """
+
+    homography: bool = False
+    match_bits: int = MATCH_BITS
+    ratio: float = RATIO
+    ransac_pixels: float = RANSAC_PIXELS
+
+
+COPY = Verification()
+SCENE = Verification(homography=True, match_bits=64, ratio=0.8, ransac_pixels=8.0)
+
+
+def inliers(query: Features, reference: Features, verification: Verification = COPY) -> int:
+    """Keypoint pairs a plausible transform from ``reference`` to ``query`` explains."""
+    return len(verified_pairs(query, reference, verification)[0])
 
 
 _NO_PAIRS = (np.zeros((0, 2), np.float32), np.zeros((0, 2), np.float32))
 
 
 def verified_pairs(
-    query: Features, reference: Features
+    query: Features, reference: Features, verification: Verification = COPY
 ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """The pairs ``inliers`` counts: (reference points, query points), row for row, in the
     ``FEATURE_SIDE`` frame; both empty when the pictures do not verify."""
@@ -183,17 +202,28 @@ def verified_pairs(
     pairs = _MATCHER.knnMatch(reference.descriptors, query.descriptors, k=2)
     good = [
         p[0] for p in pairs
-        if len(p) == 2 and p[0].distance < RATIO * p[1].distance and p[0].distance <= MATCH_BITS
+        if len(p) == 2 and p[0].distance < verification.ratio * p[1].distance
+        and p[0].distance <= verification.match_bits
     ]
-    if len(good) < 4:
+    if len(good) < (5 if verification.homography else 4):
         return _NO_PAIRS
     source = reference.points[[m.queryIdx for m in good]]
     target = query.points[[m.trainIdx for m in good]]
-    transform, mask = cv2.estimateAffine2D(
-        source, target, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PIXELS,
-        maxIters=500, confidence=0.99,
-    )
-    if transform is None or mask is None or not _plausible(transform.astype(np.float64)):
+    if verification.homography:
+        transform, mask = cv2.findHomography(
+            source, target, cv2.RANSAC, verification.ransac_pixels, maxIters=1000,
+            confidence=0.99,
+        )
+        plausible = transform is not None and _plausible_homography(
+            np.asarray(transform, np.float64), reference.points
+        )
+    else:
+        transform, mask = cv2.estimateAffine2D(
+            source, target, method=cv2.RANSAC, ransacReprojThreshold=verification.ransac_pixels,
+            maxIters=500, confidence=0.99,
+        )
+        plausible = transform is not None and _plausible(transform.astype(np.float64))
+    if not plausible or mask is None:
         return _NO_PAIRS
     kept = mask.ravel().astype(bool)
     # Spread in either picture: a traced object fills its own region but not the scene.
@@ -201,6 +231,31 @@ def verified_pairs(
     if spread < MIN_CELLS:
         return _NO_PAIRS
     return source[kept], target[kept]
+
+
+def _plausible_homography(transform: NDArray[np.float64], frame: NDArray[np.float32]) -> bool:
+    """A camera turned, not a picture folded: the map keeps orientation everywhere over the
+    reference's keypoints, and its local affine part at their centre passes ``_plausible``."""
+    h = transform.astype(np.float64)
+    if abs(h[2, 2]) < 1e-12:
+        return False
+    h = h / h[2, 2]
+    low, high = frame.min(axis=0), frame.max(axis=0)
+    corners = np.array([[low[0], low[1]], [high[0], low[1]], [high[0], high[1]],
+                        [low[0], high[1]]], dtype=np.float64)
+    depth = corners @ h[2, :2] + h[2, 2]
+    if (depth <= 0.1).any():  # the plane would pass behind the camera within the picture
+        return False
+    x, y = (corners[0] + corners[2]) / 2
+    w = h[2, 0] * x + h[2, 1] * y + 1.0
+    u = h[0, 0] * x + h[0, 1] * y + h[0, 2]
+    v = h[1, 0] * x + h[1, 1] * y + h[1, 2]
+    # The Jacobian of the projective map at the centre: its local affine approximation.
+    jacobian = np.array([
+        [(h[0, 0] * w - u * h[2, 0]) / w**2, (h[0, 1] * w - u * h[2, 1]) / w**2, 0.0],
+        [(h[1, 0] * w - v * h[2, 0]) / w**2, (h[1, 1] * w - v * h[2, 1]) / w**2, 0.0],
+    ])
+    return _plausible(jacobian)
 
 
 def feature_frame(width: int, height: int) -> tuple[int, int]:
