@@ -106,3 +106,28 @@ def test_index_finds_the_original_among_many_and_forgets_removed(
     again = extract(crop(photo("rocket"), 0.1), QUERY_KEYPOINTS)
     found = {label for label, count in copy.verified(again) if count >= MIN_INLIERS}
     assert found == {PHOTOS.index("rocket")}
+
+
+def _turned(image: Image.Image, shift: float) -> Image.Image:
+    """The picture as a camera turned sideways would see it: one side shrinks in perspective."""
+    import cv2
+
+    pixels = np.asarray(image.convert("RGB"))
+    height, width = pixels.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    moved = np.float32([[0, 0], [width, height * shift], [width, height * (1 - shift)],
+                        [0, height]])
+    warp = cv2.getPerspectiveTransform(corners, moved)
+    return Image.fromarray(cv2.warpPerspective(pixels, warp, (width, height)))
+
+
+def test_a_turned_camera_verifies_under_the_scene_model_not_as_a_copy() -> None:
+    from hashwarden.core.robust.features import COPY, SCENE
+
+    original = extract(photo("coffee"), QUERY_KEYPOINTS)
+    turned = extract(_turned(photo("coffee"), 0.3), QUERY_KEYPOINTS)
+    # An affine fit explains only the middle band of a perspective change; the homography all.
+    assert inliers(turned, original, SCENE) >= 1.5 * inliers(turned, original, COPY)
+    assert inliers(turned, original, SCENE) >= 18
+    for other in ("astronaut", "rocket", "chelsea"):
+        assert inliers(turned, extract(photo(other), QUERY_KEYPOINTS), SCENE) < 12
