@@ -3,8 +3,9 @@
     .venv/bin/python bench/bench_robust_cost.py --entries 100000 --queries 200
 
 1. Hashing: ``hash_media`` per image at ``off``, ``standard`` and ``thorough`` on benign
-   photos (scikit-image samples and any installed Debian wallpapers, as JPEG bytes), median
-   of 3 passes, one core.
+   photos (the robustness corpus, bench/robustness/corpus.py: scikit-image samples and the
+   Debian wallpapers, deduplicated, at most 1024 px; as JPEG bytes), median of 3 passes,
+   one core.
 2. Feature index: ``--entries`` listed pictures' ORB features. Real features come from
    non-overlapping tiles of the same photos (distinct content); past what the photos yield,
    entries are copies of real ones with 30% of descriptor bits flipped, which keeps ORB's bit
@@ -31,42 +32,23 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import cv2
 import numpy as np
-import skimage.data
 from PIL import Image
 
 from hashwarden.core.media.hashing import hash_media
-from hashwarden.core.pdq.hasher import pdq_hash_image
-from hashwarden.core.pdq.hexbits import hamming_distance
 from hashwarden.core.robust.feature_index import FeatureIndex
 from hashwarden.core.robust.features import MIN_INLIERS, QUERY_KEYPOINTS, Features, extract
 from hashwarden.core.robust.levels import RobustLevel
+from robustness.corpus import load_corpus  # bench/ is on the path when run as a script
 
 cv2.setNumThreads(1)
 
-PHOTOS = ("astronaut", "coffee", "chelsea", "rocket", "immunohistochemistry", "camera",
-          "brick", "grass", "gravel", "coins", "moon", "retina", "hubble_deep_field", "clock")
-WALLPAPER_DIRS = (Path("/usr/share/backgrounds"), Path("/usr/share/wallpapers"))
+CACHE = Path("/tmp/hashwarden-robustness-cache")
 
 
 def photos(limit: int) -> list[Image.Image]:
-    """Distinct photos: KDE ships each wallpaper in many sizes, so one per folder, then PDQ."""
-    found = [Image.fromarray(np.asarray(getattr(skimage.data, n)())).convert("RGB") for n in PHOTOS]
-    seen_dirs: set[Path] = set()
-    hashes = [pdq_hash_image(image).hex for image in found]
-    for folder in WALLPAPER_DIRS:
-        for path in sorted(folder.rglob("*.jpg")):
-            owner = path.parent.parent if path.parent.name == "images" else path
-            if len(found) >= limit or owner in seen_dirs:
-                continue
-            seen_dirs.add(owner)
-            with Image.open(path) as image:
-                image.draft("RGB", (1024, 1024))
-                picture = image.convert("RGB")
-            value = pdq_hash_image(picture).hex
-            if all(hamming_distance(value, other) > 40 for other in hashes):
-                found.append(picture)
-                hashes.append(value)
-    return found
+    """Distinct benign photos: the robustness corpus (deduplicated there), both halves."""
+    corpus = load_corpus(CACHE, seed=1)
+    return [item.image for item in corpus.listed + corpus.distractors][:limit]
 
 
 def tiles(image: Image.Image, grid: int) -> list[Image.Image]:
