@@ -49,6 +49,8 @@ bench: $(STAMP_TEST)
 	$(BIN)/python bench/bench_video_index.py
 	$(BIN)/python bench/bench_robust_cost.py
 	$(BIN)/python bench/robustness/run.py
+	$(BIN)/python bench/same_place/run.py --seed 1
+	$(BIN)/python bench/bench_same_place_cost.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
