@@ -14,10 +14,7 @@ from skimage import data
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
-from bench_same_place_cost import build_tables, reframed
 from hashwarden.cases.grouping import SAME_PLACE_INLIERS, same_place_pairs
-from hashwarden.core.robust.feature_index import FeatureIndex
-from hashwarden.core.robust.features import QUERY_KEYPOINTS, extract
 from same_place import methods, metrics, views
 
 
@@ -107,20 +104,3 @@ def test_case_path_hook_agrees_with_same_place_pairs(scene_views: list[views.Vie
     assert linked == {key: n for key, n in scored.items() if n >= SAME_PLACE_INLIERS}
     truth = metrics.truth_of(scene_views)
     assert not [key for key in linked if truth.is_negative(key)]
-
-
-def test_cost_bench_tables_equal_the_index_rebuild() -> None:
-    rng = np.random.default_rng(3)
-    features = [extract(scene, QUERY_KEYPOINTS) for scene in _scenes()]
-    features.append(reframed(features[0], rng))
-    assert len(features[-1]) == len(features[0])
-    built, reference = FeatureIndex(), FeatureIndex()
-    for label, item in enumerate(features):
-        built.add(label, item)
-        reference.add(label, item)
-    build_tables(built)
-    reference._rebuild()
-    for table in range(len(reference._keys)):
-        assert np.array_equal(built._keys[table], reference._keys[table])
-        assert np.array_equal(built._owners[table], reference._owners[table])
-    assert built.votes(features[1]) == reference.votes(features[1])

@@ -131,3 +131,21 @@ def test_a_turned_camera_verifies_under_the_scene_model_not_as_a_copy() -> None:
     assert inliers(turned, original, SCENE) >= 18
     for other in ("astronaut", "rocket", "chelsea"):
         assert inliers(turned, extract(photo(other), QUERY_KEYPOINTS), SCENE) < 12
+
+
+def test_the_index_computes_keys_in_chunks_and_gets_the_same_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hashwarden.core.robust import feature_index
+
+    features = [extract(photo(name), QUERY_KEYPOINTS) for name in PHOTOS]
+    whole, chunked = FeatureIndex(), FeatureIndex()
+    for label, item in enumerate(features):
+        whole.add(label, item)
+        chunked.add(label, item)
+    whole.votes(features[0])
+    monkeypatch.setattr(feature_index, "_KEY_CHUNK", 97)  # never a multiple of a picture's count
+    assert chunked.votes(features[1]) == whole.votes(features[1])
+    for table in range(feature_index.TABLES):
+        assert np.array_equal(chunked._keys[table], whole._keys[table])
+        assert np.array_equal(chunked._owners[table], whole._owners[table])
