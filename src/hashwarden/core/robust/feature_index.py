@@ -114,22 +114,25 @@ class FeatureIndex:
         labels = list(self._features)
         parts = [self._features[label] for label in labels]
         self._labels = np.asarray(labels, np.int64)
-        if parts:
+        counts = [len(p) for p in parts]
+        owners = np.repeat(np.arange(len(parts), dtype=np.int32), counts)
+        keys = np.zeros((TABLES, 0), np.uint32)
+        if sum(counts):
             descriptors = np.concatenate([p.descriptors for p in parts])
-            owners = np.repeat(np.arange(len(parts), dtype=np.int32), [len(p) for p in parts])
             # In chunks: unpacking every descriptor's bits at once takes 256 bytes each, 15 GB
             # for 100,000 pictures of ~400 keypoints.
             keys = np.concatenate(
                 [descriptor_keys(descriptors[start:start + _KEY_CHUNK])
                  for start in range(0, len(descriptors), _KEY_CHUNK)],
                 axis=1,
-            ) if len(descriptors) else np.zeros((TABLES, 0), np.uint32)
-        else:
-            owners = np.zeros(0, np.int32)
-            keys = np.zeros((TABLES, 0), np.uint32)
-        order = np.argsort(keys, axis=1, kind="stable")
-        self._keys = [keys[t, order[t]] for t in range(TABLES)]
-        self._owners = [owners[order[t]] for t in range(TABLES)]
+            )
+            del descriptors
+        # One table at a time, so only one table's sort order is ever held beside the tables.
+        self._keys, self._owners = [], []
+        for table in range(TABLES):
+            order = np.argsort(keys[table], kind="stable")
+            self._keys.append(keys[table][order])
+            self._owners.append(owners[order])
         self._dirty = False
 
     def votes(self, query: Features) -> dict[int, float]:
