@@ -22,7 +22,7 @@ from hashwarden.storage.tables import metadata
 def test_scripts_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "env.py").is_file()
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
-    assert head_revision() == "0014"
+    assert head_revision() == "0015"
 
 
 def test_upgrade_empty_database_matches_tables(engine: Engine) -> None:

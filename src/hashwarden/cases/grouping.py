@@ -36,6 +36,8 @@ SAME_PLACE_INLIERS = 18
 #: Candidates verified per item. Counting pairs of real photos with 12 verified keypoints,
 #: 12 candidates found 31%, 24 found 46%, and verifying every pair 48%.
 SAME_PLACE_CANDIDATES = 24
+#: How candidate pairs verify: a camera moved, not a picture edited.
+SAME_PLACE_VERIFICATION = SCENE
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +145,9 @@ def place_candidates(items: Sequence[ScannedItem]) -> list[tuple[int, int, int]]
             index.add(i, features[i])
     best: dict[tuple[int, int], int] = {}
     for i, mine in features.items():
-        verified = index.verified(mine, candidates=SAME_PLACE_CANDIDATES, verification=SCENE)
+        verified = index.verified(
+            mine, candidates=SAME_PLACE_CANDIDATES, verification=SAME_PLACE_VERIFICATION
+        )
         for j, matched in verified:
             if j == i:
                 continue

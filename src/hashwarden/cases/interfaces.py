@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from hashwarden.cases.graph_models import Edge, Entity, EntityKind, ImportedItem, ImportResult
-from hashwarden.cases.models import Case, CaseItem, ScannedItem, Series
+from hashwarden.cases.models import Case, CaseItem, Link, LinkKind, ScannedItem, Series
 from hashwarden.core.errors import HashwardenError
 
 
@@ -61,6 +61,26 @@ class CaseStore(Protocol):
     def add_to_series(self, series_id: int, item_ids: Sequence[int]) -> None: ...
     def series(self, case_id: int | None = None) -> list[Series]:
         """The series of one case, or of every case (``None``)."""
+
+    def unlinked(self, case_id: int) -> list[int]:
+        """Ids of the items whose links are not stored yet (new or replaced rows), in order."""
+
+    def save_links(self, case_id: int, linked: Sequence[int], links: Sequence[Link],
+                   at: datetime) -> None:
+        """Store ``links`` (replacing those with the same ends and kind) and mark the items
+        ``linked`` as linked, together. A replaced item row loses its links (``save_items``)."""
+
+    def forget_links(self, case_id: int) -> None:
+        """Drop the case's links and mark every item unlinked."""
+
+    def links(self, case_id: int, kind: LinkKind, *, paths: Sequence[str] | None = None,
+              offset: int = 0, limit: int | None = None, apart: bool = True) -> list[Link]:
+        """Stored links of ``kind`` whose ends are items, best first, ties in item order, each
+        oriented by item order; only those touching ``paths`` when given. ``apart`` leaves out
+        same-place links between items of one stack."""
+
+    def count_links(self, case_id: int, kind: LinkKind) -> int:
+        """How many ``links(case_id, kind)`` gives."""
 
 
 class CaseGraphStore(Protocol):

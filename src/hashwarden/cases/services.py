@@ -8,14 +8,22 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 
 from hashwarden.cases.grouping import (
+    SAME_PLACE_INLIERS,
     Pair,
     matching_pictures,
     near_duplicate_pairs,
-    same_place_pairs,
     stacks,
 )
 from hashwarden.cases.interfaces import CaseError, CaseStore
 from hashwarden.cases.known import best_known
+from hashwarden.cases.linking import (
+    LINK_CHUNK,
+    LinkProgress,
+    PlaceIndex,
+    place_index,
+    touching,
+    verified_pairs,
+)
 from hashwarden.cases.models import (
     Case,
     CaseItem,
@@ -29,6 +37,7 @@ from hashwarden.cases.models import (
 from hashwarden.cases.tracing import Box, TraceHit, load_picture, region_of, trace
 from hashwarden.core.matching.models import MatchOutcome
 from hashwarden.core.media.models import MediaHashes
+from hashwarden.core.robust.feature_index import FeatureIndex
 from hashwarden.core.signals.vpdq import serialise
 
 CASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -60,9 +69,12 @@ def scanned_item(hashes: MediaHashes, outcome: MatchOutcome | None) -> ScannedIt
 
 
 class CaseService:
-    def __init__(self, store: CaseStore, clock: Callable[[], datetime] = _now) -> None:
+    def __init__(self, store: CaseStore, clock: Callable[[], datetime] = _now,
+                 feature_index: Callable[[], FeatureIndex] = FeatureIndex) -> None:
         self.store = store
         self.clock = clock
+        #: Makes the same-place index; a seam for counting its queries.
+        self.feature_index = feature_index
 
     def create(self, name: str, description: str = "") -> Case:
         if not CASE_NAME.match(name):
@@ -95,17 +107,72 @@ class CaseService:
         """How many items the case has, without loading them."""
         return self.store.count_items(case.id)
 
-    def restack(self, case: Case) -> list[CaseItem]:
-        """Group near-duplicates into stacks (after every scan); returns the updated items."""
+    def restack(self, case: Case, progress: LinkProgress | None = None) -> list[CaseItem]:
+        """Group near-duplicates into stacks and link the items not linked yet (after every
+        scan or import); returns the updated items."""
         items = self.items(case)
-        groups = stacks(len(items), near_duplicate_pairs([i.item for i in items]))
+        near = near_duplicate_pairs([i.item for i in items])
+        groups = stacks(len(items), near)
         stack_of = {
             items[pos].id: items[root].id
             for pos, root in enumerate(groups)
             if items[pos].item.media_type != "other"  # an archive or a document: not a picture
         }
         self.store.set_stacks(case.id, stack_of)
+        self._link(case, items, near, progress)
         return self.items(case)
+
+    def link(self, case: Case, progress: LinkProgress | None = None) -> int:
+        """Store the links of the items not linked yet; returns how many items were linked."""
+        items = self.items(case)
+        return self._link(case, items, near_duplicate_pairs([i.item for i in items]), progress)
+
+    def forget_links(self, case: Case) -> None:
+        """Forget the case's links: the next ``restack`` or ``link`` computes them all again."""
+        self.store.forget_links(case.id)
+
+    def _link(self, case: Case, items: Sequence[CaseItem], near: Sequence[Pair],
+              progress: LinkProgress | None) -> int:  # fmt: skip
+        position = {item.id: pos for pos, item in enumerate(items)}
+        # An item saved since ``items`` was read waits for the next linking.
+        pending = [position[i] for i in self.store.unlinked(case.id) if i in position]
+        if not pending:
+            return 0
+        scanned = [i.item for i in items]
+        place = None
+        if any(scanned[p].features is not None for p in pending):  # an import brings none
+            place = place_index(scanned, self.feature_index)
+        near_of = touching(near, pending)
+        if progress is not None:
+            progress(0, len(pending))
+        for start in range(0, len(pending), LINK_CHUNK):
+            chunk = pending[start:start + LINK_CHUNK]
+            pairs = {(p.a, p.b): p.score for position in chunk for p in near_of[position]}
+            found = [Link(scanned[a].path, scanned[b].path, LinkKind.NEAR_DUPLICATE, score)
+                     for (a, b), score in pairs.items()]  # fmt: skip
+            if place is not None:
+                found += self._place_links(case, scanned, place, chunk)
+            self.store.save_links(case.id, [items[p].id for p in chunk], found, self.clock())
+            if progress is not None:
+                progress(start + len(chunk), len(pending))
+        return len(pending)
+
+    def _place_links(self, case: Case, scanned: Sequence[ScannedItem],
+                     place: PlaceIndex, chunk: Sequence[int]) -> list[Link]:  # fmt: skip
+        # A pair found already from its other end (an earlier chunk, a killed run) keeps the
+        # better verification of the two, as the whole-case computation does.
+        stored = {
+            frozenset((link.a, link.b)): link.score
+            for link in self.store.links(case.id, LinkKind.SAME_PLACE, apart=False,
+                                         paths=[scanned[p].path for p in chunk])
+        }
+        links = []
+        for (a, b), matched in verified_pairs(place, chunk).items():
+            ends = (scanned[a].path, scanned[b].path)
+            score = max(float(matched), stored.get(frozenset(ends), 0.0))
+            if score >= SAME_PLACE_INLIERS:
+                links.append(Link(*ends, LinkKind.SAME_PLACE, score))
+        return links
 
     def summary(self, case: Case) -> CaseSummary:
         items = self.items(case)
@@ -188,15 +255,30 @@ class CaseService:
                 if not (hit.case_name == case.name and hit.path == path)]
 
     def links(self, case: Case, kinds: Sequence[LinkKind] = tuple(LinkKind)) -> Iterator[Link]:
-        """Near-duplicate and same-place links between the case's items, best first per kind."""
-        items = self.items(case)
-        scanned = [i.item for i in items]
-        if LinkKind.NEAR_DUPLICATE in kinds:
-            for pair in sorted(near_duplicate_pairs(scanned), key=lambda p: p.score):
-                yield Link(scanned[pair.a].path, scanned[pair.b].path, LinkKind.NEAR_DUPLICATE,
-                           pair.score)
-        if LinkKind.SAME_PLACE in kinds:
-            stack_of = [i.stack_id if i.stack_id is not None else -i.id for i in items]
-            for pair in sorted(same_place_pairs(scanned, stack_of), key=lambda p: -p.score):
-                yield Link(scanned[pair.a].path, scanned[pair.b].path, LinkKind.SAME_PLACE,
-                           pair.score)
+        """Near-duplicate links (closest first), then same-place links between items of
+        different stacks (most verified pairs first), as stored after the scans."""
+        for kind in LinkKind:
+            if kind in kinds:
+                yield from self.store.links(case.id, kind)
+
+    def item_links(self, case: Case, path: str) -> list[Link]:
+        """The links of one item, found from either end, in the order of ``links``."""
+        return [link for kind in LinkKind for link in self.store.links(case.id, kind, paths=[path])]
+
+    def link_count(self, case: Case, kinds: Sequence[LinkKind]) -> int:
+        return sum(self.store.count_links(case.id, kind) for kind in kinds)
+
+    def link_page(self, case: Case, kinds: Sequence[LinkKind], offset: int,
+                  limit: int) -> tuple[int, list[Link]]:  # fmt: skip
+        """(total, links) of a page: same-place first, as near-duplicates are stacks already."""
+        total = 0
+        found: list[Link] = []
+        for kind in (LinkKind.SAME_PLACE, LinkKind.NEAR_DUPLICATE):
+            if kind not in kinds:
+                continue
+            count = self.store.count_links(case.id, kind)
+            start, wanted = max(0, offset - total), limit - len(found)
+            if wanted > 0 and start < count:
+                found += self.store.links(case.id, kind, offset=start, limit=wanted)
+            total += count
+        return total, found

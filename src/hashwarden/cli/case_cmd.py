@@ -118,8 +118,9 @@ def scan(
     scheduler: Scheduler = None,
     resume: Resume = True,
 ) -> None:
-    """Hash every file (PDQ, vPDQ, MD5, SHA-1, EXIF, local features), match, stack."""
+    """Hash every file (PDQ, vPDQ, MD5, SHA-1, EXIF, local features), match, stack, link."""
     from hashwarden.cases.services import scanned_item
+    from hashwarden.cli.case_link_progress import RichLinkProgress
     from hashwarden.core.robust.levels import RobustLevel
     from hashwarden.scanning.progress import RichScanProgress
     from hashwarden.scanning.rereading import read_again
@@ -135,6 +136,9 @@ def scan(
     media = runtime.case_media
     options = HashOptions(limits=decode_limits(), robust=RobustLevel.THOROUGH, exif=True)
     copies = 0
+    if not resume:
+        # Before scanning: should the scan stop, every item is still due for linking.
+        service.forget_links(case)
 
     def take_in(batch: Sequence[MediaHashes]) -> list[list[dict[str, object]]]:
         # Runs in this process after each batch is hashed and before the checkpoint moves on:
@@ -154,7 +158,9 @@ def scan(
             roots, report=folder / "scan.jsonl", match=take_in, workers=workers,
             scheduler=scheduler, resume=resume, options=options, progress=progress,
         ).run()
-    service.restack(case)
+    # Links only the items this scan brought (or replaced), against the whole case.
+    with RichLinkProgress(console) as linking:
+        service.restack(case, linking)
     state = summary.progress
     audit_case(runtime, "cases.scan", name, files=state.files_done, errors=state.errors,
            known=state.matched, copies=copies)
@@ -166,6 +172,28 @@ def scan(
     emit(service.summary(case).as_json())
 
 
+@case_app.command("relink")
+def relink(
+    name: Name,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Forget the stored links and link every item again.")
+    ] = False,
+) -> None:
+    """Link the items not linked yet (after an interrupted scan or an upgrade); --all after
+    the same-place settings changed."""
+    from hashwarden.cli.case_link_progress import RichLinkProgress
+
+    runtime = Runtime()
+    service = case_service(runtime)
+    case = service.get(name)
+    if everything:
+        service.forget_links(case)
+    with RichLinkProgress(console) as linking:
+        linked = service.link(case, linking)
+    audit_case(runtime, "cases.relink", name, items=linked, everything=everything)
+    emit({"name": case.name, "linked": linked})
+
+
 @case_app.command("links")
 def links(
     name: Name,
@@ -174,7 +202,8 @@ def links(
         typer.Option(help="near-duplicate and/or same-place (default: both)."),
     ] = None,
 ) -> None:
-    """Links between the case's items as JSON Lines {"a", "b", "kind", "score"}."""
+    """Links between the case's items as JSON Lines {"a", "b", "kind", "score"}, as stored by
+    the scans."""
     from hashwarden.cases.models import LinkKind
 
     runtime = Runtime()

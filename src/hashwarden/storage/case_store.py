@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
@@ -12,9 +11,16 @@ from sqlalchemy import Engine, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from hashwarden.cases.interfaces import CaseError, PictureHash, SeriesPicture
-from hashwarden.cases.models import Case, CaseItem, KnownMatch, ScannedItem, Series
+from hashwarden.cases.models import Case, CaseItem, KnownMatch, Link, LinkKind, ScannedItem, Series
 from hashwarden.core.errors import StorageError
-from hashwarden.storage.case_tables import case_items, case_series, case_series_items, cases
+from hashwarden.storage import case_link_store
+from hashwarden.storage.case_tables import (
+    case_items,
+    case_series,
+    case_series_items,
+    cases,
+    path_key,
+)
 from hashwarden.storage.database import read_transaction, write_transaction
 from hashwarden.storage.migrate import ensure_schema
 
@@ -22,8 +28,7 @@ from hashwarden.storage.migrate import ensure_schema
 _CHUNK = 500
 
 
-def path_key(path: str) -> str:
-    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
+__all__ = ["SqlCaseStore", "item_row", "path_key"]
 
 
 def item_row(case_id: int, item: ScannedItem, at: datetime) -> dict[str, Any]:
@@ -39,7 +44,7 @@ def item_row(case_id: int, item: ScannedItem, at: datetime) -> dict[str, Any]:
         "known_signal_type": known.signal_type if known else None,
         "known_distance": known.distance if known else None,
         "known_category": known.category if known else None,
-        "stack_id": None, "scanned_at": at,
+        "stack_id": None, "scanned_at": at, "linked_at": None,
     }
 
 
@@ -91,6 +96,8 @@ class SqlCaseStore:
                         case_items.c.case_id == case_id, case_items.c.path_key.in_(keys)
                     )
                 )
+                # A replaced item may have new content: its links go with its old row.
+                case_link_store.drop_links_of(connection, case_id, keys)
                 connection.execute(insert(case_items), chunk)
 
     def items(self, case_id: int) -> Iterator[CaseItem]:
@@ -211,3 +218,21 @@ class SqlCaseStore:
                    tuple(sorted(members.get(row.id, ()))))
             for row in rows
         ]
+
+    def unlinked(self, case_id: int) -> list[int]:
+        return case_link_store.unlinked(self.engine, case_id)
+
+    def save_links(self, case_id: int, linked: Sequence[int], links: Sequence[Link],
+                   at: datetime) -> None:  # fmt: skip
+        case_link_store.save_links(self.engine, case_id, linked, links, at)
+
+    def forget_links(self, case_id: int) -> None:
+        case_link_store.forget_links(self.engine, case_id)
+
+    def links(self, case_id: int, kind: LinkKind, *, paths: Sequence[str] | None = None,
+              offset: int = 0, limit: int | None = None, apart: bool = True) -> list[Link]:
+        return case_link_store.read_links(self.engine, case_id, kind, paths=paths,
+                                          offset=offset, limit=limit, apart=apart)
+
+    def count_links(self, case_id: int, kind: LinkKind) -> int:
+        return case_link_store.count_links(self.engine, case_id, kind)

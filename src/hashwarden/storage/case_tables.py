@@ -5,9 +5,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
 from hashwarden.storage.tables import UTCDateTime, metadata
+
+
+def path_key(path: str) -> str:
+    """``case_items.path_key`` of a path; links, categories and graph ends use it too."""
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()
+
 
 cases = Table(
     "cases",
@@ -50,6 +58,9 @@ case_items = Table(
     Column("known_category", String(200), nullable=True),
     Column("stack_id", Integer, nullable=True),
     Column("scanned_at", UTCDateTime, nullable=False),
+    #: When the item's links were computed (``case_links``); NULL until then. A replaced row
+    #: starts NULL again, so a rescanned item is linked again without anyone remembering to.
+    Column("linked_at", UTCDateTime, nullable=True),
     Index("ux_case_items_path", "case_id", "path_key", unique=True),
     Index("ix_case_items_sha256", "sha256"),
 )

@@ -180,6 +180,7 @@ instance_info = Table(
 from hashwarden.storage import account_tables as _account_tables  # noqa: E402, F401
 from hashwarden.storage import case_category_tables as _case_categories  # noqa: E402, F401
 from hashwarden.storage import case_graph_tables as _case_graph  # noqa: E402, F401
+from hashwarden.storage import case_link_tables as _case_links  # noqa: E402, F401
 from hashwarden.storage import case_retention_tables as _case_retention  # noqa: E402, F401
 from hashwarden.storage import case_tables as _case_tables  # noqa: E402, F401
 from hashwarden.storage import federation_tables as _federation_tables  # noqa: E402, F401

@@ -103,16 +103,17 @@ def links_page(request: Request, name: str, kind: str = "", page: int = 1,
         return case
     service = case_service(request)
     kinds = [LinkKind(kind)] if kind in KINDS else list(LinkKind)
-    # Same-place first: near-duplicates are already grouped as stacks on the case page.
-    found = sorted(service.links(case, kinds),
-                   key=lambda link: link.kind is LinkKind.NEAR_DUPLICATE)
-    pages = max(1, -(-len(found) // PER_PAGE))
+    # Read a page of the links stored after the scans: nothing is matched per request.
+    total = service.link_count(case, kinds)
+    pages = max(1, -(-total // PER_PAGE))
     page = max(1, min(page, pages))
     first = (page - 1) * PER_PAGE
-    items = {item.path: item for item in service.items(case)}
+    _, found = service.link_page(case, kinds, first, PER_PAGE)
+    items = {path: item for link in found for path in (link.a, link.b)
+             if (item := service.item(case, path)) is not None}  # fmt: skip
     views = [
         link_view(request, case, first + offset + 1, link, items, reveal == first + offset + 1)
-        for offset, link in enumerate(found[first:first + PER_PAGE])
+        for offset, link in enumerate(found)
     ]
     shown = next((v for v in views if v.revealed), None)
     audit_case(request, signed, "cases.links.view", case.name, kind=kind or "all", page=page,
@@ -120,4 +121,4 @@ def links_page(request: Request, name: str, kind: str = "", page: int = 1,
                **({"revealed": [shown.link.a, shown.link.b]} if shown else {}))  # fmt: skip
     return render(signed, "console/case_links.html", case=case, views=views, kinds=KINDS,
                   kind=kind if kind in KINDS else "", page=page, pages=pages,
-                  total=len(found))  # fmt: skip
+                  total=total)  # fmt: skip

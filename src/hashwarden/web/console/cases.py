@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse, Response
 from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.cases.browsing import Section, item_page
 from hashwarden.cases.interfaces import CaseError
-from hashwarden.cases.item_links import links_of
 from hashwarden.cases.media import CaseMediaMissingError
 from hashwarden.cases.models import Case, CaseItem
 from hashwarden.cases.services import CaseService
@@ -122,10 +121,11 @@ def item_view(request: Request, name: str, item_id: int, view: str = "blurred") 
     store = browsing(request)
     members = store.stack_members(case.id, item.stack_id) if item.stack_id is not None else []
     series = [s.name for s in service.series(case) if item.id in s.item_ids]
-    everything = service.items(case)
-    links = links_of(item, everything)
-    partners = {link.b for link in links}
-    by_path = {i.path: i.id for i in everything if i.path in partners}
+    # Stored links, found from either end, and only the partners' rows: no case-wide load.
+    links = service.item_links(case, item.path)
+    partners = {end for link in links for end in (link.a, link.b)} - {item.path}
+    by_path = {path: found.id for path in partners
+               if (found := service.item(case, path)) is not None}  # fmt: skip
     audit_case(request, signed, "cases.item.view", case.name, item=item.id, path=item.path,
                view=shown.value)  # fmt: skip
     return render(signed, "console/case_item.html", case=case, item=item, view=shown.value,
