@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from hashwarden.accounts.staff_models import StaffRole, StaffSession
 from hashwarden.audit.models import AuditRecord
+from hashwarden.cases.interfaces import CaseError
+from hashwarden.cases.models import Case
 from hashwarden.web.console import sessions
 from hashwarden.web.templating import SECURITY_HEADERS, environment
 
@@ -44,3 +46,26 @@ def audit_case(request: Request, session: StaffSession, action: str, case_name: 
     request.app.state.services.audit_log.record(
         AuditRecord(f"staff:{session.user.username}", action, f"case:{case_name}", details)
     )
+
+
+def find_case(request: Request, session: StaffSession, name: str) -> Case | Response:
+    """The case called ``name``, or a 404 page."""
+    try:
+        case: Case = request.app.state.services.cases.get(name)
+    except CaseError:
+        html = environment("en").get_template("console/error.html").render(
+            session=session, heading="No such case", message="There is no case of that name."
+        )
+        return HTMLResponse(html, status_code=404, headers=SECURITY_HEADERS)
+    return case
+
+
+def open_case(request: Request, name: str) -> tuple[StaffSession, Case] | Response:
+    """The signed-in investigator and the case a page is about, or the response to send."""
+    signed = investigator(request)
+    if not isinstance(signed, StaffSession):
+        return signed
+    case = find_case(request, signed, name)
+    if not isinstance(case, Case):
+        return case
+    return signed, case

@@ -16,10 +16,9 @@ from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.cases.graph_models import EntityKind
 from hashwarden.cases.interfaces import CaseError
 from hashwarden.cases.models import Case
-from hashwarden.web.console.case_access import audit_case, investigator
+from hashwarden.web.console.case_access import audit_case, find_case, open_case
 from hashwarden.web.console.case_graph_pages import (
     actor,
-    find_case,
     graph_of,
     investigator_form,
     optional_number,
@@ -77,12 +76,10 @@ def _graph_page(request: Request, signed: StaffSession, case: Case, *, status_co
 @router.get("/{name}/graph", response_class=HTMLResponse)
 def graph_page(request: Request, name: str, done: str = "", suggestions: bool = False
                ) -> Response:  # fmt: skip
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     return _graph_page(request, signed, case, done=done, suggestions=suggestions)
 
 

@@ -15,8 +15,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.cases.graph import CaseGraphService
-from hashwarden.cases.interfaces import CaseError
-from hashwarden.cases.models import Case
 from hashwarden.web import csrf
 from hashwarden.web.console import sessions
 from hashwarden.web.console.case_access import investigator
@@ -50,15 +48,6 @@ def render(template: str, session: StaffSession, status_code: int = 200,
            **context: Any) -> Response:  # fmt: skip
     html = environment("en").get_template(template).render(session=session, **context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
-
-
-def find_case(request: Request, session: StaffSession, name: str) -> Case | Response:
-    """The case, or a 404 page."""
-    try:
-        return graph_of(request).cases.get(name)
-    except CaseError:
-        return render("console/error.html", session, 404, heading="No such case",
-                      message="There is no case of that name.")  # fmt: skip
 
 
 def optional_number(text: str, what: str, errors: dict[str, str], field: str) -> float | None:

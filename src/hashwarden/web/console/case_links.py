@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.cases.media import CaseMediaMissingError
 from hashwarden.cases.models import Case, CaseItem, Link, LinkKind
 from hashwarden.core.errors import InvalidSignalError
 from hashwarden.core.robust.features import deserialise
 from hashwarden.core.robust.matched_regions import MatchedRegions, Region, matched_regions
-from hashwarden.web.console.case_access import audit_case, investigator
+from hashwarden.web.console.case_access import audit_case, open_case
 from hashwarden.web.console.case_pictures import Frame, View, frame_of, media_bytes
-from hashwarden.web.console.cases import case_service, find_case, render
+from hashwarden.web.console.cases import case_service, render
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 #: Links per page: each shows two pictures, so a page stays short (and its exposure small).
@@ -95,12 +94,10 @@ def link_view(request: Request, case: Case, number: int, link: Link,
 @router.get("/cases/{name}/links", response_class=HTMLResponse)
 def links_page(request: Request, name: str, kind: str = "", page: int = 1,
                reveal: int = 0) -> Response:  # fmt: skip
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     service = case_service(request)
     kinds = [LinkKind(kind)] if kind in KINDS else list(LinkKind)
     # Read a page of the links stored after the scans: nothing is matched per request.

@@ -21,10 +21,9 @@ from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.cases.graph_models import Entity, EntityKind, PlaceSuggestion
 from hashwarden.cases.models import Case
 from hashwarden.web.charts.geo import GeoPoint, geo_scatter
-from hashwarden.web.console.case_access import audit_case, investigator
+from hashwarden.web.console.case_access import audit_case, find_case, open_case
 from hashwarden.web.console.case_graph_pages import (
     actor,
-    find_case,
     graph_of,
     investigator_form,
     render,
@@ -95,12 +94,10 @@ def _places_page(request: Request, signed: StaffSession, case: Case, *, status_c
 
 @router.get("/{name}/places", response_class=HTMLResponse)
 def places_page(request: Request, name: str, done: str = "") -> Response:
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     return _places_page(request, signed, case, done=done)
 
 

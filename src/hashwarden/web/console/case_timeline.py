@@ -15,10 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from hashwarden.accounts.staff_models import StaffSession
-from hashwarden.cases.models import Case
-from hashwarden.web.console.case_access import audit_case, investigator
-from hashwarden.web.console.case_graph_pages import find_case, graph_of, render
+from hashwarden.web.console.case_access import audit_case, open_case
+from hashwarden.web.console.case_graph_pages import graph_of, render
 
 router = APIRouter(prefix="/console/cases", include_in_schema=False)
 
@@ -70,12 +68,10 @@ def by_day(rows: Sequence[Mapping[str, Any]], item_ids: Mapping[str, int]) -> li
 
 @router.get("/{name}/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, name: str) -> Response:
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     graph = graph_of(request)
     rows = graph.timeline(case)
     item_ids = {item.path: item.id for item in graph.cases.items(case)}

@@ -32,7 +32,7 @@ from hashwarden.cases.tracing import (
 from hashwarden.config import decode_limits
 from hashwarden.core.errors import MediaError
 from hashwarden.core.robust.features import QUERY_KEYPOINTS, extract
-from hashwarden.web.console.case_access import audit_case, investigator
+from hashwarden.web.console.case_access import audit_case, find_case, investigator
 from hashwarden.web.console.case_graph_pages import investigator_form, sentence
 from hashwarden.web.console.case_pictures import (
     PICTURE_HEADERS,
@@ -41,7 +41,7 @@ from hashwarden.web.console.case_pictures import (
     frame_of,
     media_bytes,
 )
-from hashwarden.web.console.cases import case_service, find_case, find_item, render
+from hashwarden.web.console.cases import case_service, find_item, render
 from hashwarden.web.templating import SCRIPT_SECURITY_HEADERS
 
 router = APIRouter(prefix="/console", include_in_schema=False)

@@ -13,14 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from hashwarden.accounts.staff_models import StaffSession
 from hashwarden.cases.browsing import Section, item_page
-from hashwarden.cases.interfaces import CaseError
 from hashwarden.cases.media import CaseMediaMissingError
 from hashwarden.cases.models import Case, CaseItem
 from hashwarden.cases.services import CaseService
 from hashwarden.core.errors import InvalidSignalError, MediaError
 from hashwarden.core.signals.vpdq import frames_of
 from hashwarden.storage.case_browsing_store import SqlCaseBrowsing
-from hashwarden.web.console.case_access import audit_case, investigator
+from hashwarden.web.console.case_access import audit_case, investigator, open_case
 from hashwarden.web.console.case_pictures import (
     PICTURE_HEADERS,
     View,
@@ -56,13 +55,6 @@ def not_found(signed: StaffSession, heading: str, message: str) -> Response:
     return render(signed, "console/error.html", 404, heading=heading, message=message)
 
 
-def find_case(request: Request, signed: StaffSession, name: str) -> Case | Response:
-    try:
-        return case_service(request).get(name)
-    except CaseError:
-        return not_found(signed, "No such case", "There is no case of that name.")
-
-
 def find_item(request: Request, signed: StaffSession, case: Case, item_id: int
               ) -> CaseItem | Response:  # fmt: skip
     item = browsing(request).item(case.id, item_id)
@@ -84,12 +76,10 @@ def cases_page(request: Request) -> Response:
 
 @router.get("/cases/{name}", response_class=HTMLResponse)
 def case_page(request: Request, name: str, show: str = "new", page: int = 1) -> Response:
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     section = Section(show) if show in {s.value for s in Section} else Section.NEW
     store = browsing(request)
     listing = item_page(store, case.id, section, page)
@@ -101,12 +91,10 @@ def case_page(request: Request, name: str, show: str = "new", page: int = 1) -> 
 
 @router.get("/cases/{name}/items/{item_id}", response_class=HTMLResponse)
 def item_view(request: Request, name: str, item_id: int, view: str = "blurred") -> Response:
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     item = find_item(request, signed, case, item_id)
     if not isinstance(item, CaseItem):
         return item
@@ -143,12 +131,10 @@ def _frames(item: CaseItem) -> int:
 
 @router.get("/cases/{name}/items/{item_id}/picture")
 def item_picture(request: Request, name: str, item_id: int, view: str = "blurred") -> Response:
-    signed = investigator(request)
-    if not isinstance(signed, StaffSession):
-        return signed
-    case = find_case(request, signed, name)
-    if not isinstance(case, Case):
-        return case
+    opened = open_case(request, name)
+    if isinstance(opened, Response):
+        return opened
+    signed, case = opened
     item = find_item(request, signed, case, item_id)
     if not isinstance(item, CaseItem):
         return item
